@@ -1,0 +1,32 @@
+from django.contrib import admin
+from markdownx.admin import MarkdownxModelAdmin
+
+from .models import FAQ, Article, Reference
+
+
+class FAQInline(admin.StackedInline):
+    model = FAQ
+    extra = 0
+    fields = ["order", "question", "answer"]
+
+
+class ReferenceInline(admin.TabularInline):
+    model = Reference
+    extra = 0
+    fields = ["order", "source", "title", "url"]
+
+
+@admin.register(Article)
+class ArticleAdmin(MarkdownxModelAdmin):
+    list_display = ["title", "status", "published_at", "last_reviewed", "stories_open", "updated_at"]
+    list_filter = ["status", "stories_open"]
+    search_fields = ["title", "summary", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "published_at"
+    inlines = [FAQInline, ReferenceInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "body"]}),
+        ("Stories", {"fields": ["stories_open", "story_prompt"]}),
+        ("Publication", {"fields": ["status", "published_at", "last_reviewed"]}),
+    ]
+    # "View on site" works for drafts too: the article view lets staff preview them.

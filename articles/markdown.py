@@ -1,0 +1,93 @@
+"""Markdown to safe HTML, done once when content is saved (never per request)."""
+
+import math
+import re
+
+import bleach
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+ARTICLE_TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "code", "pre",
+    "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td",
+    "div", "img", "abbr", "sup", "sub",
+}  # fmt: skip
+# Only the classes our own Markdown extensions emit survive; nothing can restyle the page.
+ALLOWED_CLASSES = {"callout", "callout-related", "callout-safety", "callout-title"}
+SAFE_PROTOCOLS = {"http", "https", "mailto"}
+
+
+def _allow_attribute(tag, name, value):
+    if name == "id" and tag in {"h2", "h3", "h4", "h5", "h6"}:
+        return bool(re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,80}", value))
+    if name == "class" and tag in {"div", "p"}:
+        return set(value.split()) <= ALLOWED_CLASSES
+    if name == "role" and tag == "div":
+        return value == "note"
+    if tag == "a":
+        return name in {"href", "title"}
+    if tag == "img":
+        return name in {"src", "alt", "title"}
+    if tag in {"th", "td"}:
+        return name == "align" and value in {"left", "right", "center"}
+    if tag == "abbr":
+        return name == "title"
+    return False
+
+
+def sanitize(html, tags=ARTICLE_TAGS, attributes=_allow_attribute, protocols=SAFE_PROTOCOLS):
+    """Strip everything not on the allowlist; bleach also drops javascript:, data: and the like."""
+    return bleach.clean(html, tags=tags, attributes=attributes, protocols=protocols, strip=True, strip_comments=True)
+
+
+class _CalloutTreeprocessor(Treeprocessor):
+    """Demotes a stray h1 (the page title is the only h1) and turns admonitions into callouts.
+
+    In the Markdown source, `!!! related "Also read"` and `!!! safety "Title"` make callouts.
+    """
+
+    def run(self, root):
+        for heading in root.iter("h1"):
+            heading.tag = "h2"
+        for div in root.iter("div"):
+            classes = div.get("class", "").split()
+            if "admonition" in classes:
+                kind = next((c for c in classes if c in {"related", "safety"}), "related")
+                div.set("class", f"callout callout-{kind}")
+                div.set("role", "note")
+                for p in div.iter("p"):
+                    if "admonition-title" in p.get("class", ""):
+                        p.set("class", "callout-title")
+
+
+class _CalloutExtension(Extension):
+    def extendMarkdown(self, md):
+        # Runs before the toc treeprocessor (priority 5) so demoted headings get ids too.
+        md.treeprocessors.register(_CalloutTreeprocessor(md), "rewire_callouts", 6)
+
+
+def _markdown():
+    return markdown.Markdown(
+        extensions=["extra", "sane_lists", "admonition", "toc", _CalloutExtension()],
+        extension_configs={"toc": {"toc_depth": "2-3"}},
+        output_format="html",
+    )
+
+
+def render_article(text):
+    """Returns (safe_html, toc) where toc is a list of {"id", "title"} for the h2 sections."""
+    md = _markdown()
+    html = sanitize(md.convert(text or ""))
+    toc = [{"id": token["id"], "title": token["name"]} for token in md.toc_tokens]
+    return html, toc
+
+
+def render_article_markdown(text):
+    """The HTML alone: used for FAQ answers and by the admin's live preview."""
+    return render_article(text)[0]
+
+
+def reading_minutes(text, words_per_minute=220):
+    words = len(re.findall(r"\w+", text or ""))
+    return max(1, math.ceil(words / words_per_minute))

@@ -1,0 +1,106 @@
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from markdownx.models import MarkdownxField
+
+from .markdown import reading_minutes, render_article, render_article_markdown
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """The one definition of what the public may see."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.TextField(max_length=400, help_text="One or two sentences: the card text and meta description.")
+    body = MarkdownxField(help_text='Markdown. Callouts: `!!! related "Also read"` or `!!! safety "Title"`.')
+    body_html = models.TextField(editable=False, default="")
+    toc = models.JSONField(editable=False, default=list)
+    reading_minutes = models.PositiveSmallIntegerField(editable=False, default=1)
+    story_prompt = MarkdownxField(blank=True, help_text="Shown above the story form.")
+    story_prompt_html = models.TextField(editable=False, default="")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_reviewed = models.DateField(null=True, blank=True, help_text="When the content was last checked.")
+    stories_open = models.BooleanField("stories open", default=True, help_text="Readers may submit stories.")
+    # Checksum of the content as last loaded from content/ files: tells load_articles
+    # whether an editor has changed the article in the admin since.
+    loaded_checksum = models.CharField(max_length=64, blank=True, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["published_at", "id"]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body_html, self.toc = render_article(self.body)
+        self.reading_minutes = reading_minutes(self.body)
+        self.story_prompt_html = render_article_markdown(self.story_prompt)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def get_faq_url(self):
+        return reverse("articles:faq", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self):
+        return self.status == self.Status.PUBLISHED and self.published_at and self.published_at <= timezone.now()
+
+
+class FAQ(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="faqs")
+    order = models.PositiveSmallIntegerField(default=0)
+    question = models.CharField(max_length=300)
+    answer = MarkdownxField()
+    answer_html = models.TextField(editable=False, default="")
+    anchor = models.SlugField(max_length=80, editable=False, help_text="Stable id for deep links, from the question.")
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = "FAQ"
+        verbose_name_plural = "FAQs"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "order"], name="faq_unique_order"),
+            models.UniqueConstraint(fields=["article", "anchor"], name="faq_unique_anchor"),
+        ]
+
+    def __str__(self):
+        return self.question
+
+    def save(self, *args, **kwargs):
+        self.answer_html = render_article_markdown(self.answer)
+        if not self.anchor:
+            self.anchor = slugify(self.question)[:80].strip("-") or f"question-{self.order}"
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_faq_url()}#{self.anchor}"
+
+
+class Reference(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="references")
+    order = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=300)
+    source = models.CharField(max_length=200, help_text="Publisher or site, e.g. pmc.ncbi.nlm.nih.gov")
+    url = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["article", "order"], name="reference_unique_order")]
+
+    def __str__(self):
+        return f"{self.source} — {self.title}"

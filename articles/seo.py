@@ -1,0 +1,50 @@
+"""Structured data (schema.org JSON-LD) built from the same records the page shows."""
+
+from django.conf import settings
+from django.utils.html import strip_tags
+from django.utils.text import normalize_newlines
+
+
+def _text(html):
+    return " ".join(normalize_newlines(strip_tags(html)).split())
+
+
+def article_jsonld(request, article):
+    url = request.build_absolute_uri(article.get_absolute_url())
+    data = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "@id": url,
+        "url": url,
+        "name": article.title,
+        "headline": article.title,
+        "description": article.summary,
+        "inLanguage": "en",
+        "isAccessibleForFree": True,
+        "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
+        "timeRequired": f"PT{article.reading_minutes}M",
+    }
+    if article.published_at:
+        data["datePublished"] = article.published_at.isoformat()
+    data["dateModified"] = article.updated_at.isoformat()
+    if article.last_reviewed:
+        data["lastReviewed"] = article.last_reviewed.isoformat()
+    return data
+
+
+def faq_jsonld(request, article, faqs):
+    page_url = request.build_absolute_uri(request.path)
+    return {
+        "@context": "https://schema.org",
+        "@type": "FAQPage",
+        "url": page_url,
+        "mainEntity": [
+            {
+                "@type": "Question",
+                "name": faq.question,
+                "url": f"{page_url}#{faq.anchor if article else faq.article.slug + '-' + faq.anchor}",
+                "acceptedAnswer": {"@type": "Answer", "text": _text(faq.answer_html)},
+            }
+            for faq in faqs
+        ],
+    }

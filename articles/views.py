@@ -1,0 +1,127 @@
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, Subquery
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from markdownx.views import ImageUploadView
+
+from .markdown import render_article_markdown
+from .models import Article
+from .seo import article_jsonld, faq_jsonld
+
+
+def _visible_articles(request):
+    """The public sees published articles; staff may also preview drafts."""
+    if request.user.is_authenticated and request.user.is_staff:
+        return Article.objects.all()
+    return Article.objects.published()
+
+
+def _with_neighbours(queryset):
+    """Annotates previous/next published article in the same query (the article page's budget is tight)."""
+    published = Article.objects.published()
+    earlier = published.filter(published_at__lt=OuterRef("published_at")).order_by("-published_at")
+    later = published.filter(published_at__gt=OuterRef("published_at")).order_by("published_at")
+    return queryset.annotate(
+        previous_slug=Subquery(earlier.values("slug")[:1]),
+        previous_title=Subquery(earlier.values("title")[:1]),
+        next_slug=Subquery(later.values("slug")[:1]),
+        next_title=Subquery(later.values("title")[:1]),
+    )
+
+
+def _get_article(request, slug, queryset=None):
+    queryset = queryset if queryset is not None else _visible_articles(request)
+    try:
+        return queryset.get(slug=slug)
+    except Article.DoesNotExist:
+        raise Http404("No article here.") from None
+
+
+@require_GET
+def home(request):
+    articles = Article.objects.published().annotate(faq_count=Count("faqs")).order_by("-published_at")
+    return render(request, "articles/home.html", {"articles": articles})
+
+
+@require_GET
+def article_detail(request, slug):
+    article = _get_article(request, slug, _with_neighbours(_visible_articles(request)))
+    faqs = list(article.faqs.all())
+    references = list(article.references.all())
+    context = {
+        "article": article,
+        "faqs": faqs,
+        "references": references,
+        "jsonld": [article_jsonld(request, article), faq_jsonld(request, article, faqs)],
+    }
+    return render(request, "articles/article_detail.html", context)
+
+
+@require_GET
+def article_faq(request, slug):
+    article = _get_article(request, slug)
+    faqs = list(article.faqs.all())
+    context = {"article": article, "faqs": faqs, "jsonld": [faq_jsonld(request, article, faqs)]}
+    return render(request, "articles/article_faq.html", context)
+
+
+@require_GET
+def faq_index(request):
+    articles = list(Article.objects.published().prefetch_related("faqs").order_by("published_at"))
+    all_faqs = [faq for article in articles for faq in article.faqs.all()]
+    context = {"articles": articles, "jsonld": [faq_jsonld(request, None, all_faqs)] if all_faqs else []}
+    return render(request, "articles/faq_index.html", context)
+
+
+@require_GET
+def robots_txt(request):
+    sitemap_url = request.build_absolute_uri(reverse("sitemap"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /moderation/",
+        "Disallow: /accounts/",
+        "Disallow: /stories/",
+        "Disallow: /markdownx/",
+        f"Sitemap: {sitemap_url}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def staff_only(view):
+    """403 (not a redirect) for anyone but active staff: these are AJAX endpoints of the editor."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not (request.user.is_authenticated and request.user.is_active and request.user.is_staff):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@require_POST
+@staff_only
+def markdown_preview(request):
+    """The admin editor's live preview, rendered exactly as the site will render it."""
+    if "content" not in request.POST:
+        return HttpResponseBadRequest("Missing 'content'.")
+    return HttpResponse(render_article_markdown(request.POST["content"]))
+
+
+markdown_upload = require_POST(staff_only(ImageUploadView.as_view()))
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # No context processors that could fail again: a plain render of a static template.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+from django.views.decorators.cache import cache_page
+
+from articles.sitemaps import sitemaps
+from articles.views import markdown_preview, markdown_upload, robots_txt
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    # markdownx's own views are open to anyone: mount staff-only wrappers at its URLs instead.
+    path("markdownx/markdownify/", markdown_preview, name="markdownx_markdownify"),
+    path("markdownx/upload/", markdown_upload, name="markdownx_upload"),
+    path("sitemap.xml", cache_page(60 * 15)(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("", include("comments.urls")),
+    path("", include("articles.urls")),
+]
+
+handler404 = "articles.views.page_not_found"
+handler500 = "articles.views.server_error"
