@@ -234,3 +234,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Stories (comments): limits and moderation behaviour.
+STORY_MAX_LENGTH = 5000
+STORY_NAME_MAX_LENGTH = 60
+STORY_MIN_SECONDS = int(os.environ.get("STORY_MIN_SECONDS", "4"))  # posted faster than a person types: refused
+STORY_FORM_MAX_AGE = 60 * 60 * 12  # seconds; older forms are stale
+STORY_FLOOD_LIMIT = int(os.environ.get("STORY_FLOOD_LIMIT", "5"))  # stories per network address...
+STORY_FLOOD_WINDOW = int(os.environ.get("STORY_FLOOD_WINDOW", "600"))  # ...per this many seconds
+STORIES_PER_PAGE = 20
+REPORT_THRESHOLD = int(os.environ.get("REPORT_THRESHOLD", "3"))  # reports that hide a story until reviewed
+REPORT_FLOOD_LIMIT = 10  # reports per network address per hour
+MODERATOR_MAIL_INTERVAL = int(os.environ.get("MODERATOR_MAIL_INTERVAL", "300"))  # at most one mail per...

@@ -1,0 +1,200 @@
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from articles.models import Article
+
+from .markdown import render_story_markdown
+
+
+def hash_network_address(address):
+    """A keyed hash of the network address: lets us limit floods and spot returning authors
+    without ever storing the address itself."""
+    if not address:
+        return ""
+    key = hashlib.sha256(("rewire-ip:" + settings.SECRET_KEY).encode()).digest()
+    return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class CommentQuerySet(models.QuerySet):
+    """Who sees what. Views, counts, feeds and sitemaps select stories only through these."""
+
+    def approved(self):
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def public(self):
+        """Approved stories under articles the public may see."""
+        return self.approved().filter(article__in=Article.objects.published())
+
+    def pending(self):
+        return self.filter(status=Comment.Status.PENDING)
+
+    def needs_review(self):
+        """Pending stories, and published ones that readers have reported."""
+        return self.filter(Q(status=Comment.Status.PENDING) | Q(status=Comment.Status.APPROVED, open_reports__gt=0))
+
+    def rejected(self):
+        return self.filter(status=Comment.Status.REJECTED)
+
+    def spam(self):
+        return self.filter(status=Comment.Status.SPAM)
+
+    def withdrawn(self):
+        return self.filter(status=Comment.Status.WITHDRAWN)
+
+    def by_token(self, token):
+        return self.get(token_hash=hash_token(token or ""))
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for review"
+        APPROVED = "approved", "Published"
+        REJECTED = "rejected", "Not published"
+        SPAM = "spam", "Spam"
+        WITHDRAWN = "withdrawn", "Withdrawn by the author"
+
+    class ContentWarning(models.TextChoices):
+        ABUSE = "abuse", "Abuse"
+        SELF_HARM = "self-harm", "Self-harm or suicide"
+        SUBSTANCE_USE = "substance-use", "Substance use"
+        VIOLENCE = "violence", "Violence"
+        SEXUAL_VIOLENCE = "sexual-violence", "Sexual violence"
+
+    class RejectReason(models.TextChoices):
+        IDENTIFIES_PEOPLE = "identifies-people", "It names or could identify another person"
+        PERSONAL_DATA = "personal-data", "It contains contact details or other personal data"
+        OFF_TOPIC = "off-topic", "It is not about the article's subject"
+        HARMFUL = "harmful", "It could harm readers (for example, detailed methods of self-harm)"
+        ABUSIVE = "abusive", "It attacks or harasses someone"
+        MEDICAL_ADVICE = "medical-advice", "It gives medical advice we cannot publish"
+        OTHER = "other", "Another reason (see the note)"
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="comments")
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="replies")
+    name = models.CharField("display name", max_length=60)
+    email = models.EmailField(blank=True, help_text="Never shown publicly.")
+    notify_outcome = models.BooleanField(default=False)
+    body = models.TextField(max_length=settings.STORY_MAX_LENGTH)
+    body_html = models.TextField(editable=False, default="")
+    content_warnings = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision_reason = models.CharField(max_length=30, choices=RejectReason.choices, blank=True)
+    decision_note = models.TextField(blank=True, help_text="Shown to the author on their status page.")
+    # Risk flags, set when the story is submitted or edited; they order and filter the queue.
+    flag_self_harm = models.BooleanField(default=False)
+    flag_identifying = models.BooleanField(default=False)
+    flag_links = models.BooleanField(default=False)
+    is_returning_author = models.BooleanField(default=False)
+    report_count = models.PositiveIntegerField(default=0)
+    open_reports = models.PositiveIntegerField(default=0, help_text="Reports since the last moderation decision.")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    ip_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        permissions = [("moderate", "Can moderate stories")]
+        indexes = [
+            # The published thread: approved top-level stories of one article, oldest first.
+            models.Index(fields=["article", "status", "parent", "created_at", "id"], name="story_thread_idx"),
+            # The queue: by status, oldest first.
+            models.Index(fields=["status", "created_at", "id"], name="story_queue_idx"),
+            models.Index(fields=["email"], name="story_email_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} on {self.article}: {self.body[:40]}"
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_story_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#story-{self.pk}"
+
+    def issue_token(self):
+        """Sets a fresh secret for the author's status page and returns it (only its hash is stored)."""
+        token = secrets.token_urlsafe(32)
+        self.token_hash = hash_token(token)
+        return token
+
+    @staticmethod
+    def status_url(token):
+        return reverse("comments:status", kwargs={"token": token})
+
+    @property
+    def content_warning_labels(self):
+        labels = dict(self.ContentWarning.choices)
+        return [labels.get(code, code) for code in self.content_warnings]
+
+
+class ModerationEvent(models.Model):
+    """The history of a story: every change of status or text, with who, when and why."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        EDITED_BY_AUTHOR = "author-edit", "Edited by the author"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        SPAM = "spam", "Marked as spam"
+        RESTORED = "restored", "Restored to the queue"
+        EDITED = "edited", "Edited by a moderator"
+        REDACTED = "redacted", "Redacted by a moderator"
+        WITHDRAWN = "withdrawn", "Withdrawn by the author"
+        REPORTED = "reported", "Reported by a reader"
+        HIDDEN = "hidden", "Hidden after reports"
+        ERASED = "erased", "Personal data erased"
+
+    comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    from_status = models.CharField(max_length=10, choices=Comment.Status.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=Comment.Status.choices, blank=True)
+    reason = models.CharField(max_length=30, blank=True)
+    note = models.TextField(blank=True)
+    previous_body = models.TextField(blank=True, help_text="The text before an edit or redaction (moderators only).")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class Report(models.Model):
+    class Reason(models.TextChoices):
+        IDENTIFIES_PEOPLE = "identifies-people", "It names or identifies someone"
+        HARMFUL = "harmful", "It could harm someone"
+        ABUSIVE = "abusive", "It is abusive or hateful"
+        SPAM = "spam", "It is spam or advertising"
+        OTHER = "other", "Something else"
+
+    comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="reports")
+    reason = models.CharField(max_length=30, choices=Reason.choices)
+    note = models.CharField(max_length=500, blank=True)
+    ip_hash = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} on story {self.comment_id}"
