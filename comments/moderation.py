@@ -109,3 +109,27 @@ def withdraw(comment):
         ModerationEvent.objects.create(comment=story, action=Action.WITHDRAWN, from_status=from_status,
                                        to_status=Status.WITHDRAWN)  # fmt: skip
     return story
+
+
+def report(comment, reason, note="", ip_hash=""):
+    """A reader reports a published story. At REPORT_THRESHOLD open reports it is hidden
+    (back to pending) until a moderator looks again."""
+    from django.conf import settings
+
+    from .models import Report
+
+    with transaction.atomic():
+        story = _locked(comment)
+        if story.status != Status.APPROVED:
+            raise InvalidTransition("Only published stories can be reported.")
+        Report.objects.create(comment=story, reason=reason, note=note, ip_hash=ip_hash)
+        story.report_count += 1
+        story.open_reports += 1
+        ModerationEvent.objects.create(comment=story, action=Action.REPORTED, from_status=story.status,
+                                       to_status=story.status, reason=reason, note=note)  # fmt: skip
+        if story.open_reports >= settings.REPORT_THRESHOLD:
+            story.status = Status.PENDING
+            ModerationEvent.objects.create(comment=story, action=Action.HIDDEN, from_status=Status.APPROVED,
+                                           to_status=Status.PENDING, note=f"{story.open_reports} reports")  # fmt: skip
+        story.save()
+    return story
