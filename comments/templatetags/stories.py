@@ -1,23 +1,141 @@
 """Template tags through which article templates get stories (as django-contrib-comments does).
 
-Temporary scaffold: the stories issue replaces these with the real queries.
+Query budget: `approved_story_counts` is ONE query for any number of articles, and `story_section`
+is at most TWO for any number of stories (a page of top-level stories with the total count, then
+their replies). Nothing here touches story.replies or story.article per row.
 """
 
 from django import template
+from django.conf import settings
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value, Window
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+from ..forms import StoryForm
+from ..models import Comment
 
 register = template.Library()
+
+# Only what the public page shows: never email, ip_hash, token_hash or the Markdown source.
+PUBLIC_FIELDS = ("id", "article_id", "parent_id", "name", "body_html", "content_warnings", "created_at")
 
 
 @register.simple_tag
 def approved_story_counts(articles):
-    return {}
+    """{article_pk: number of approved stories}, in one aggregated query."""
+    pks = [article.pk for article in articles]
+    if not pks:
+        return {}
+    rows = (
+        Comment.objects.approved()
+        .filter(article_id__in=pks)
+        .order_by()
+        .values("article")
+        .annotate(n=Count("id"))
+        .values_list("article", "n")
+    )
+    return dict(rows)
 
 
 @register.filter
 def get_count(counts, key):
-    return counts.get(key, 0)
+    try:
+        return counts.get(key, 0)
+    except AttributeError:
+        return 0
 
 
-@register.simple_tag
-def story_section(article):
-    return ""
+def _page_number(request):
+    try:
+        number = int(request.GET.get("stories_page", 1)) if request is not None else 1
+    except (TypeError, ValueError):
+        return 1
+    return max(number, 1)
+
+
+def load_story_page(article, number, per_page=None):
+    """(stories on the page, approved top-level stories, approved stories including replies) in ≤ 2
+    queries; each story gets `.approved_replies`, oldest first."""
+    per_page = per_page or settings.STORIES_PER_PAGE
+    start = (number - 1) * per_page
+    top = (
+        Comment.objects.approved()
+        .filter(article=article, parent__isnull=True)
+        .only(*PUBLIC_FIELDS)
+        .annotate(total=Window(expression=Count("id")), all_count=_all_approved_count(article))
+        .order_by("created_at", "id")
+    )
+    stories = list(top[start : start + per_page])
+    if stories:
+        total, all_count = stories[0].total, stories[0].all_count
+    elif number == 1:
+        return stories, 0, 0
+    else:
+        # An out-of-range page: one cheap count, and no replies to fetch.
+        counts = Comment.objects.approved().filter(article=article).aggregate(
+            total=Count("id", filter=Q(parent__isnull=True)), all_count=Count("id")
+        )
+        return stories, counts["total"], counts["all_count"]
+    by_parent = {story.pk: story for story in stories}
+    for story in stories:
+        story.approved_replies = []
+    replies = (
+        Comment.objects.approved()
+        .filter(article=article, parent_id__in=list(by_parent))
+        .only(*PUBLIC_FIELDS)
+        .order_by("created_at", "id")
+    )
+    for reply in replies:
+        by_parent[reply.parent_id].approved_replies.append(reply)
+    return stories, total, all_count
+
+
+def _all_approved_count(article):
+    """All approved stories of the article, replies included (as on the home page), as a scalar subquery."""
+    counted = (
+        Comment.objects.approved()
+        .filter(article=OuterRef("article_id"))
+        .order_by()
+        .values("article")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+@register.inclusion_tag("comments/_story_section.html", takes_context=True)
+def story_section(context, article):
+    request = context.get("request")
+    number = _page_number(request)
+    per_page = settings.STORIES_PER_PAGE
+    stories, total, all_count = load_story_page(article, number, per_page)
+    num_pages = max(1, -(-total // per_page))
+    stories_open = bool(article.stories_open)
+    form = None
+    if stories_open:
+        form = StoryForm(article=article)
+        ts = form.initial["ts"]
+        for story in stories:
+            story.reply_form = StoryForm(article=article, auto_id=f"reply{story.pk}_%s", initial={"ts": ts})
+            story.reply_form.initial["parent"] = story.pk
+    return {
+        "article": article,
+        "stories": stories,
+        "total": total,
+        "all_count": all_count,
+        "reply_total": all_count - total,
+        "page_number": number,
+        "num_pages": num_pages,
+        "page_range": range(1, num_pages + 1),
+        "has_previous": number > 1,
+        "has_next": number < num_pages,
+        "previous_page": number - 1,
+        "next_page": number + 1,
+        "out_of_range": total > 0 and not stories,
+        "stories_open": stories_open,
+        "form": form,
+        "csrf_token": context.get("csrf_token"),
+        "request": request,
+        "post_url": reverse("comments:post", kwargs={"slug": article.slug}),
+    }
+

@@ -1,0 +1,142 @@
+"""Loads content/articles/<slug>.md (front matter + Markdown body) and <slug>.yaml (faqs, references).
+
+Never silently overwrites an article an editor changed in the admin: `loaded_checksum` remembers what was
+loaded, and an article whose database content no longer matches it is skipped unless --force is given.
+"""
+
+import datetime
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from articles.models import FAQ, Article, Reference
+
+FIELDS = ["title", "slug", "summary", "body", "story_prompt", "status", "published_at", "last_reviewed", "stories_open"]
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n(.*)\Z", re.DOTALL)
+
+
+def content_checksum(fields, faqs, references):
+    """sha256 over the loaded values: fields is a dict, faqs (question, answer) and references (source, title, url)."""
+
+    def plain(value):
+        if isinstance(value, datetime.datetime):
+            return value.astimezone(datetime.UTC).isoformat()
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        return value
+
+    data = {
+        "fields": {name: plain(fields.get(name)) for name in FIELDS},
+        "faqs": [list(faq) for faq in faqs],
+        "references": [list(ref) for ref in references],
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def article_checksum(article):
+    """The checksum of an article as it is stored in the database now."""
+    return content_checksum(
+        {name: getattr(article, name) for name in FIELDS},
+        list(article.faqs.order_by("order").values_list("question", "answer")),
+        list(article.references.order_by("order").values_list("source", "title", "url")),
+    )
+
+
+def parse_article(md_path):
+    """Returns (fields, faqs, references) from a .md file and its optional .yaml sidecar; CommandError if bad."""
+    source = md_path  # the file named in an error
+    try:
+        match = FRONT_MATTER.match(md_path.read_text(encoding="utf-8").replace("\r\n", "\n"))
+        if not match:
+            raise ValueError("no front matter between '---' lines")
+        meta = yaml.safe_load(match.group(1)) or {}
+        source = md_path.with_suffix(".yaml")
+        extra = (yaml.safe_load(source.read_text(encoding="utf-8")) if source.exists() else None) or {}
+        source = md_path
+        if not isinstance(meta, dict) or not isinstance(extra, dict):
+            raise ValueError("front matter and .yaml file must be mappings")
+        unknown = (set(meta) - set(FIELDS)) | (set(extra) - {"faqs", "references"})
+        if unknown:
+            raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
+        for key in ("title", "slug"):
+            if not isinstance(meta.get(key), str) or not meta[key].strip():
+                raise ValueError(f"missing {key}")
+        faqs = [(str(f["question"]).strip(), str(f["answer"]).strip()) for f in extra.get("faqs") or []]
+        references = [
+            (str(r["source"]).strip(), str(r["title"]).strip(), str(r.get("url") or "").strip())
+            for r in extra.get("references") or []
+        ]
+        for question, answer in faqs:
+            FAQ(question=question, answer=answer).full_clean(exclude=["article", "answer_html", "anchor"])
+        for source_name, title, url in references:
+            Reference(source=source_name, title=title, url=url).full_clean(exclude=["article"])
+        article = Article(
+            title=meta["title"].strip(),
+            slug=meta["slug"].strip(),
+            summary=str(meta.get("summary") or "").strip(),
+            body=match.group(2).strip() + "\n",
+            story_prompt=str(meta.get("story_prompt") or "").strip(),
+            status=meta.get("status", Article.Status.DRAFT),
+            published_at=meta.get("published_at"),
+            last_reviewed=meta.get("last_reviewed"),
+            stories_open=bool(meta.get("stories_open", True)),
+        )
+        # Validates and converts (e.g. a date written as a string) exactly as the database will store it.
+        article.full_clean(exclude=["body_html", "toc", "story_prompt_html", "loaded_checksum"], validate_unique=False)
+        if article.published_at and timezone.is_naive(article.published_at):
+            article.published_at = timezone.make_aware(article.published_at)
+    except (OSError, yaml.YAMLError, ValueError, TypeError, KeyError, ValidationError) as error:
+        raise CommandError(f"{source.name}: {error}") from error
+    return {name: getattr(article, name) for name in FIELDS}, faqs, references
+
+
+class Command(BaseCommand):
+    help = "Creates or updates articles, FAQs and references from content/articles/*.md (+ .yaml)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--path", type=Path, default=Path(settings.BASE_DIR) / "content" / "articles")
+        parser.add_argument("--force", action="store_true", help="Overwrite articles changed in the admin.")
+
+    def handle(self, *args, path, force, **options):
+        files = sorted(Path(path).glob("*.md"))
+        if not files:
+            raise CommandError(f"No .md files in {path}")
+        parsed = [parse_article(md_path) for md_path in files]  # every file is checked before anything is stored
+        slugs = [fields["slug"] for fields, _, _ in parsed]
+        if len(set(slugs)) != len(slugs):
+            raise CommandError(f"Duplicate slugs in {path}: {sorted({s for s in slugs if slugs.count(s) > 1})}")
+        for fields, faqs, references in parsed:
+            self.stdout.write(self.load(fields, faqs, references, force))
+
+    @transaction.atomic
+    def load(self, fields, faqs, references, force):
+        slug = fields["slug"]
+        article = Article.objects.select_for_update().filter(slug=slug).first()
+        if article is not None:
+            edited = article_checksum(article) != article.loaded_checksum
+            if edited and not force:
+                return f"skipped {slug}: changed in the admin since it was loaded (use --force to overwrite)"
+            if not edited and content_checksum(fields, faqs, references) == article.loaded_checksum:
+                return f"unchanged {slug}"
+        action = "created" if article is None else "updated"
+        article = article or Article()
+        for name, value in fields.items():
+            setattr(article, name, value)
+        article.save()
+        article.faqs.all().delete()
+        article.references.all().delete()
+        for order, (question, answer) in enumerate(faqs, start=1):
+            article.faqs.create(order=order, question=question, answer=answer)
+        for order, (source, title, url) in enumerate(references, start=1):
+            article.references.create(order=order, source=source, title=title, url=url)
+        article.refresh_from_db()  # the checksum is of the values as stored
+        Article.objects.filter(pk=article.pk).update(loaded_checksum=article_checksum(article))
+        return f"{action} {slug}"

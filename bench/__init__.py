@@ -1,0 +1,1 @@
+"""Rewire's load benchmark (`make bench`). See bench/README.md."""

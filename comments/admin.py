@@ -1,0 +1,188 @@
+"""Stories in the Django admin: a read-only view with the same decisions as the queue.
+
+Nothing moderated is ever hard-deleted, and no field is edited here: every change goes
+through comments.moderation (the admin actions below call the same functions as the queue
+at /moderation/), so each one is checked and recorded in the story's history.
+"""
+
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
+
+from . import moderation
+from .models import Comment, ModerationEvent, Report
+
+
+def _can_moderate(request):
+    return request.user.has_perm("comments.moderate")
+
+
+class ReadOnlyAdminMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ModerationEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ModerationEvent
+    extra = 0
+    can_delete = False
+    ordering = ["created_at", "id"]
+
+    def get_fields(self, request, obj=None):
+        fields = ["created_at", "actor", "action", "from_status", "to_status", "reason", "note"]
+        if _can_moderate(request):
+            fields.append("previous_body")  # the text before an edit: moderators only
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "article", "status", "flags", "report_count", "created_at"]
+    list_filter = [
+        "status",
+        "flag_self_harm",
+        "flag_identifying",
+        "flag_links",
+        "is_returning_author",
+        "article",
+    ]
+    search_fields = ["body", "name"]
+    list_select_related = ["article"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
+    inlines = [ModerationEventInline]
+    actions = ["approve_selected", "reject_selected", "spam_selected", "restore_selected"]
+    fields = [
+        "moderate_link",
+        "article",
+        "parent",
+        "name",
+        "email",
+        "notify_outcome",
+        "status",
+        "body",
+        "body_html",
+        "content_warnings",
+        "flag_self_harm",
+        "flag_identifying",
+        "flag_links",
+        "is_returning_author",
+        "report_count",
+        "open_reports",
+        "decided_at",
+        "decided_by",
+        "decision_reason",
+        "decision_note",
+        "created_at",
+        "updated_at",
+        "token_hash",
+        "ip_hash",
+    ]
+    # Everything is read-only here; text edits and redactions happen in the queue (and are recorded).
+    readonly_fields = fields
+
+    @admin.display(description="Flags")
+    def flags(self, obj):
+        names = []
+        if obj.flag_self_harm:
+            names.append("self-harm")
+        if obj.flag_identifying:
+            names.append("identifying")
+        if obj.flag_links:
+            names.append("links")
+        if obj.is_returning_author:
+            names.append("returning")
+        if obj.open_reports:
+            names.append(f"{obj.open_reports} open report{'s' if obj.open_reports != 1 else ''}")
+        if obj.content_warnings:
+            names.append("CW: " + ", ".join(obj.content_warnings))
+        return ", ".join(names) or "—"
+
+    @admin.display(description="Moderate")
+    def moderate_link(self, obj):
+        if obj.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}">Open in the moderation queue (decide, edit, redact, history)</a>',
+            reverse("comments:moderate_story", args=[obj.pk]),
+        )
+
+    def has_moderate_permission(self, request):
+        return _can_moderate(request)
+
+    def _apply(self, request, queryset, func, verb, **kwargs):
+        done, skipped = 0, []
+        for story in queryset:
+            try:
+                func(story, request.user, **kwargs)
+            except moderation.InvalidTransition:
+                skipped.append(story.pk)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"{verb}: {done} stor{'y' if done == 1 else 'ies'}.", messages.SUCCESS)
+        if skipped:
+            listed = ", ".join(f"#{pk}" for pk in skipped)
+            self.message_user(
+                request,
+                f"Skipped {len(skipped)} stor{'y' if len(skipped) == 1 else 'ies'} not in a state for this decision: "
+                f"{listed}.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Approve selected stories", permissions=["moderate"])
+    def approve_selected(self, request, queryset):
+        self._apply(request, queryset, moderation.approve, "Approved")
+
+    @admin.action(description="Reject selected stories (reason: other)", permissions=["moderate"])
+    def reject_selected(self, request, queryset):
+        self._apply(request, queryset, moderation.reject, "Rejected", reason=Comment.RejectReason.OTHER)
+
+    @admin.action(description="Mark selected stories as spam", permissions=["moderate"])
+    def spam_selected(self, request, queryset):
+        self._apply(request, queryset, moderation.mark_spam, "Marked as spam")
+
+    @admin.action(description="Restore selected stories to the queue", permissions=["moderate"])
+    def restore_selected(self, request, queryset):
+        self._apply(request, queryset, moderation.restore, "Restored")
+
+
+@admin.register(ModerationEvent)
+class ModerationEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "comment", "action", "actor", "from_status", "to_status", "reason"]
+    list_filter = ["action", "to_status"]
+    list_select_related = ["comment__article", "actor"]
+    search_fields = ["note"]
+    date_hierarchy = "created_at"
+
+    def get_fields(self, request, obj=None):
+        fields = ["comment", "created_at", "actor", "action", "from_status", "to_status", "reason", "note"]
+        if _can_moderate(request):
+            fields.append("previous_body")
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "comment", "reason", "note"]
+    list_filter = ["reason"]
+    list_select_related = ["comment__article"]
+    search_fields = ["note"]
+    date_hierarchy = "created_at"
+    fields = ["comment", "reason", "note", "created_at"]
+    readonly_fields = fields

@@ -1,0 +1,208 @@
+"""Forms for readers and authors: writing, editing and reporting a story.
+
+No form has a status field: a new story is always pending, whatever the client sends.
+"""
+
+import re
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Layout
+from django import forms
+from django.conf import settings
+
+from . import spam
+from .models import Comment, Report
+
+MIN_BODY_LENGTH = 20
+_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+MARKDOWN_HELP = (
+    "Plain text. You may use a little Markdown: a blank line starts a new paragraph, *emphasis*, "
+    "lists (start lines with - ), > quotes and links. No HTML."
+)
+CONSENT_LABEL = "I understand my story will be public after review; I have not named or identified other people"
+NOTIFY_LABEL = "Email me when my story has been reviewed"
+
+
+def _check_plain_text(value, what):
+    if _CONTROL.search(value):
+        raise forms.ValidationError(f"Your {what} contains characters we cannot store. Please retype it.")
+    if _TAG.search(value):
+        raise forms.ValidationError(
+            f"Please write your {what} as plain text: HTML tags such as <script> or <b> are not allowed."
+        )
+
+
+class _BodyMixin:
+    def clean_body(self):
+        body = (self.cleaned_data.get("body") or "").strip()
+        _check_plain_text(body, "story")
+        if len(body) < MIN_BODY_LENGTH:
+            raise forms.ValidationError(
+                f"Please write at least {MIN_BODY_LENGTH} characters, so the moderators and readers can follow."
+            )
+        return body
+
+
+def _body_field():
+    return forms.CharField(
+        label="Your story",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=settings.STORY_MAX_LENGTH,
+        help_text=MARKDOWN_HELP + f" Up to {settings.STORY_MAX_LENGTH:,} characters.",
+        error_messages={
+            "required": "Please write your story.",
+            "max_length": "Your story is too long: please keep it under %(limit_value)s characters "
+            "(it has %(show_value)s).",
+        },
+    )
+
+
+def _warnings_field():
+    return forms.MultipleChoiceField(
+        label="Content warnings",
+        choices=Comment.ContentWarning.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Tick any that apply: readers will see a warning and can choose to open your story.",
+        error_messages={"invalid_choice": "Please choose content warnings from the list."},
+    )
+
+
+class StoryForm(_BodyMixin, forms.Form):
+    name = forms.CharField(
+        label="Display name",
+        max_length=settings.STORY_NAME_MAX_LENGTH,
+        help_text="Shown with your story. Pseudonyms are welcome.",
+        error_messages={
+            "required": "Please give a display name (a pseudonym is fine).",
+            "max_length": "Please keep your display name under %(limit_value)s characters.",
+        },
+    )
+    email = forms.EmailField(
+        label="Email (optional)",
+        required=False,
+        max_length=254,
+        help_text="Never shown publicly. We send you the private link to your story's status.",
+        error_messages={"invalid": "Please enter a valid email address, or leave it empty."},
+    )
+    notify_outcome = forms.BooleanField(label=NOTIFY_LABEL, required=False)
+    body = _body_field()
+    content_warnings = _warnings_field()
+    consent = forms.BooleanField(
+        label=CONSENT_LABEL,
+        error_messages={"required": "Please confirm you understand, before we can take your story."},
+    )
+    # Honeypot: people never see or fill it. The view refuses any value before validation.
+    website = forms.CharField(label="Leave this field empty", required=False)
+    ts = forms.CharField(widget=forms.HiddenInput)
+    parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, article=None, reply_to=None, **kwargs):
+        self.article = article
+        self.parent_story = None
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("ts", spam.sign_timestamp())
+            if reply_to is not None:
+                self.initial["parent"] = reply_to.pk
+        self.fields["ts"].error_messages["required"] = spam.FORGED_MESSAGE
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "name",
+            "email",
+            "notify_outcome",
+            Field("body", css_class="story-body-input"),
+            "content_warnings",
+            "consent",
+            Div(
+                Field("website", tabindex="-1", autocomplete="off"),
+                css_class="story-hp",
+                aria_hidden="true",
+            ),
+            "ts",
+            "parent",
+        )
+
+    def clean_name(self):
+        name = " ".join((self.cleaned_data.get("name") or "").split())
+        if not name:
+            raise forms.ValidationError("Please give a display name (a pseudonym is fine).")
+        if "<" in name or ">" in name:
+            raise forms.ValidationError("Please use plain text in your display name (no < or > characters).")
+        _check_plain_text(name, "display name")
+        return name
+
+    def clean_email(self):
+        return (self.cleaned_data.get("email") or "").strip()
+
+    def clean_ts(self):
+        problem = spam.check_timestamp(self.cleaned_data.get("ts"))
+        if problem:
+            raise forms.ValidationError(problem)
+        return self.cleaned_data["ts"]
+
+    def clean_parent(self):
+        pk = self.cleaned_data.get("parent")
+        if pk is None:
+            return None
+        parent = (
+            Comment.objects.approved().filter(pk=pk, article=self.article).only("id", "parent_id", "name").first()
+        )
+        if parent is None:
+            raise forms.ValidationError("You can only reply to a published story on this article.")
+        if parent.parent_id is not None:
+            raise forms.ValidationError("Replies cannot be replied to: please reply to the story itself.")
+        self.parent_story = parent
+        return pk
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.data.get("status") not in (None, ""):
+            raise forms.ValidationError(
+                "This form was changed in an unexpected way. Please copy your story and reload the page."
+            )
+        if cleaned.get("notify_outcome") and not cleaned.get("email"):
+            self.add_error("email", "Please give an email address, or untick “" + NOTIFY_LABEL + "”.")
+        return cleaned
+
+
+class EditStoryForm(_BodyMixin, forms.Form):
+    body = _body_field()
+    content_warnings = _warnings_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="What is wrong with this story?",
+        choices=Report.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Please choose a reason.", "invalid_choice": "Please choose a reason."},
+    )
+    note = forms.CharField(
+        label="Anything the moderators should know? (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Please don't include personal details.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean_note(self):
+        note = (self.cleaned_data.get("note") or "").strip()
+        _check_plain_text(note, "note")
+        return note

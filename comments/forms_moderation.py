@@ -1,0 +1,142 @@
+"""Forms of the moderation queue (the public story forms live in comments/forms.py)."""
+
+from django import forms
+from django.db.models import Q
+
+from .models import Comment
+
+# Tabs of the queue: key -> (label, the CommentQuerySet method that selects it).
+TABS = {
+    "review": ("Needs review", "needs_review"),
+    "published": ("Published", "approved"),
+    "rejected": ("Not published", "rejected"),
+    "spam": ("Spam", "spam"),
+    "withdrawn": ("Withdrawn", "withdrawn"),
+}
+
+# The same selections as Q objects, so that all tab counts come from one aggregate query.
+# tests/test_moderation.py checks that each one agrees with its queryset method.
+TAB_Q = {
+    "review": Q(status=Comment.Status.PENDING) | Q(status=Comment.Status.APPROVED, open_reports__gt=0),
+    "published": Q(status=Comment.Status.APPROVED),
+    "rejected": Q(status=Comment.Status.REJECTED),
+    "spam": Q(status=Comment.Status.SPAM),
+    "withdrawn": Q(status=Comment.Status.WITHDRAWN),
+}
+
+FLAGS = {
+    "self-harm": ("Self-harm or suicide", Q(flag_self_harm=True)),
+    "identifying": ("May identify someone", Q(flag_identifying=True)),
+    "links": ("Contains links", Q(flag_links=True)),
+    "first-time": ("First-time author", Q(is_returning_author=False)),
+    "returning": ("Returning author", Q(is_returning_author=True)),
+    "reported": ("Reported by readers", Q(report_count__gt=0)),
+    "content-warned": ("Has a content warning", ~Q(content_warnings=[])),
+}
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's tab and filters, from the query string. Article choices are passed in
+    (one query, and no second one to validate the chosen article)."""
+
+    tab = forms.ChoiceField(choices=[(key, label) for key, (label, _) in TABS.items()], required=False)
+    article = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    flag = forms.ChoiceField(
+        choices=[("", "Any flag")] + [(key, label) for key, (label, _) in FLAGS.items()], required=False
+    )
+    q = forms.CharField(label="Text", required=False, max_length=200)
+
+    def __init__(self, *args, articles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["article"].choices = [("", "All articles")] + [(a.pk, a.title) for a in articles]
+        self.fields["q"].widget.attrs.update({"type": "search", "placeholder": "Words in the story or name"})
+
+    def cleaned_or_default(self):
+        """The valid part of the filters; anything invalid is ignored rather than refused."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "tab": data.get("tab") or "review",
+            "article": data.get("article"),
+            "flag": data.get("flag") or "",
+            "q": (data.get("q") or "").strip(),
+        }
+
+
+class NoteForm(forms.Form):
+    """Approve, spam and restore: an optional note for the history."""
+
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in the story's history.",
+    )
+    expected = forms.ChoiceField(choices=Comment.Status.choices, required=False, widget=forms.HiddenInput)
+
+
+class RejectForm(NoteForm):
+    reason = forms.ChoiceField(label="Reason", choices=[("", "Choose a reason…")] + Comment.RejectReason.choices)
+    note = forms.CharField(
+        label="Message to the author (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Shown to the author on their status page. Be kind and brief; no need to quote their text.",
+    )
+
+    field_order = ["reason", "note", "expected"]
+
+
+class EditForm(forms.Form):
+    body = forms.CharField(label="Text of the story", widget=forms.Textarea(attrs={"rows": 12}))
+    redaction = forms.BooleanField(
+        label="This is a redaction (I removed names, places or other identifying details)", required=False
+    )
+    note = forms.CharField(
+        label="Note for the history (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Moderators only. The original text is kept in the history, visible to moderators only.",
+    )
+
+    def __init__(self, *args, max_length=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if max_length:
+            self.fields["body"].max_length = max_length
+            self.fields["body"].widget.attrs["maxlength"] = max_length
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError("The story cannot be empty; reject it instead.")
+        return body
+
+
+class BulkForm(forms.Form):
+    ACTIONS = [("approve", "Approve"), ("reject", "Reject"), ("spam", "Mark as spam")]
+
+    action = forms.ChoiceField(label="With the selected stories", choices=[("", "Choose an action…")] + ACTIONS)
+    ids = forms.TypedMultipleChoiceField(coerce=int, required=True, error_messages={"required": "Select stories."})
+    reason = forms.ChoiceField(
+        label="Reason (for reject)",
+        choices=[("", "Reason for rejecting…")] + Comment.RejectReason.choices,
+        required=False,
+    )
+    note = forms.CharField(label="Note (optional)", required=False, max_length=2000)
+
+    MAX_ITEMS = 200
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any positive id is acceptable here; the view looks the stories up.
+        raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else self.data.get("ids", [])
+        self.fields["ids"].choices = [(value, value) for value in raw if str(value).isdigit()][: self.MAX_ITEMS]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "reject" and not data.get("reason"):
+            self.add_error("reason", "Choose a reason to reject the selected stories.")
+        return data

@@ -1,0 +1,38 @@
+"""Routine privacy clean-up (run daily from cron):
+
+* network-address hashes of stories and reports older than 30 days are blanked (they only serve
+  flood limits, duplicate detection and spotting returning authors, all of which look at recent rows);
+* any text left on withdrawn stories, and the previous versions kept in their history, is blanked.
+"""
+
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from comments.models import Comment, ModerationEvent, Report
+
+RETENTION_DAYS = 30
+
+
+class Command(BaseCommand):
+    help = "Blank old network-address hashes and any text left on withdrawn stories."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--days", type=int, default=RETENTION_DAYS, help="Keep hashes this many days (30).")
+
+    def handle(self, *args, days, **options):
+        cutoff = timezone.now() - timedelta(days=days)
+        with transaction.atomic():
+            stories = Comment.objects.filter(created_at__lt=cutoff).exclude(ip_hash="").update(ip_hash="")
+            reports = Report.objects.filter(created_at__lt=cutoff).exclude(ip_hash="").update(ip_hash="")
+            withdrawn = Comment.objects.withdrawn()
+            texts = (
+                withdrawn.exclude(body="", body_html="").update(body="", body_html="")
+            )
+            events = (
+                ModerationEvent.objects.filter(comment__in=withdrawn).exclude(previous_body="").update(previous_body="")
+            )
+        self.stdout.write(f"Network-address hashes blanked: {stories} stories, {reports} reports (older than {days} days).")
+        self.stdout.write(f"Withdrawn stories' text blanked: {texts} stories, {events} history entries.")

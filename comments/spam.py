@@ -1,0 +1,173 @@
+"""Defences against spam and floods, and the risk flags that order the moderation queue.
+
+Everything that counts (floods, duplicates, report limits) counts rows in the DATABASE, so the
+limits hold across several server processes. Nothing here stores a raw network address.
+"""
+
+import re
+import time
+import unicodedata
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.utils import timezone
+
+from .models import Comment, Report
+
+FORM_SALT = "comments.story-form.timestamp"
+HONEYPOT_FIELD = "website"
+
+STALE_MESSAGE = "This form is too old, please copy your story and reload the page."
+FORGED_MESSAGE = "This form could not be checked, please copy your story and reload the page."
+TOO_FAST_MESSAGE = "That was very quick. Please take a moment to read your story over, then send it again."
+
+
+# --- Signed timestamp -------------------------------------------------------------------------
+
+
+def _signer():
+    return signing.TimestampSigner(salt=FORM_SALT)
+
+
+def sign_timestamp():
+    """The value of the hidden `ts` field, signed when the form is rendered."""
+    return _signer().sign("story-form")
+
+
+def check_timestamp(value, now=None):
+    """None when the signed timestamp is fine, otherwise the message to show."""
+    signer = _signer()
+    value = value or ""
+    try:
+        signer.unsign(value, max_age=settings.STORY_FORM_MAX_AGE)
+    except signing.SignatureExpired:
+        return STALE_MESSAGE
+    except signing.BadSignature:
+        return FORGED_MESSAGE
+    # The signature is valid, so the timestamp inside it is authentic.
+    _, ts, _ = value.rsplit(signer.sep, 2)
+    age = (now or time.time()) - signing.b62_decode(ts)
+    if age < settings.STORY_MIN_SECONDS:
+        return TOO_FAST_MESSAGE
+    return None
+
+
+# --- Floods and duplicates (counted in the database) ------------------------------------------
+
+
+def flood_exceeded(ip_hash):
+    """STORY_FLOOD_LIMIT stories from one network address per STORY_FLOOD_WINDOW seconds."""
+    if not ip_hash:
+        return False
+    since = timezone.now() - timedelta(seconds=settings.STORY_FLOOD_WINDOW)
+    return Comment.objects.filter(ip_hash=ip_hash, created_at__gte=since).count() >= settings.STORY_FLOOD_LIMIT
+
+
+def report_flood_exceeded(ip_hash):
+    """REPORT_FLOOD_LIMIT reports from one network address per hour."""
+    if not ip_hash:
+        return False
+    since = timezone.now() - timedelta(hours=1)
+    return Report.objects.filter(ip_hash=ip_hash, created_at__gte=since).count() >= settings.REPORT_FLOOD_LIMIT
+
+
+def normalise_body(text):
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    text = re.sub(r"[^\w\s]", "", text)
+    return " ".join(text.split())
+
+
+def is_duplicate(article, body, ip_hash="", email=""):
+    """The same text from the same network address or email on the same article within a day."""
+    keys = {}
+    if ip_hash:
+        keys["ip_hash"] = ip_hash
+    if email:
+        keys["email__iexact"] = email
+    if not keys:
+        return False
+    from django.db.models import Q
+
+    who = Q()
+    for key, value in keys.items():
+        who |= Q(**{key: value})
+    since = timezone.now() - timedelta(days=1)
+    wanted = normalise_body(body)
+    candidates = (
+        Comment.objects.filter(article=article, created_at__gte=since)
+        .filter(who)
+        .exclude(status=Comment.Status.WITHDRAWN)
+        .values_list("body", flat=True)
+    )
+    return any(normalise_body(other) == wanted for other in candidates)
+
+
+# --- Risk flags ------------------------------------------------------------------------------
+
+_SELF_HARM = re.compile(
+    r"\b("
+    r"suicid\w*|kill(?:ing)? my ?self|end(?:ing)? (?:my|it) (?:life|all)|end it all|take my (?:own )?life"
+    r"|self[- ]?harm\w*|hurt(?:ing)? my ?self|cut(?:ting)? my ?self|"
+    r"(?:do ?n[o']?t|don't|no longer) want to (?:live|be alive|be here|wake up)|want(?:ed)? to die|"
+    r"better off (?:dead|without me)|overdos\w*|no reason to live|hang(?:ing)? my ?self"
+    r")\b",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_PHONE = re.compile(r"(?:\+?\d[\s().-]*){7,}\d")
+_HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_.]{2,}")
+_STREET = re.compile(
+    r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:street|st|road|rd|avenue|ave|lane|ln|drive|dr|court|ct|boulevard|blvd"
+    r"|way|place|pl|terrace|close|crescent)\b\.?",
+    re.IGNORECASE,
+)
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b")  # UK postcodes
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|net|org|io|co|uk|me|info|biz|app)\b(?:/\S*)?", re.I)
+_PROFILE_URL = re.compile(
+    r"(?:facebook|instagram|twitter|x|tiktok|linkedin|youtube|reddit|threads|snapchat)\.com/\S+", re.IGNORECASE
+)
+
+
+def flag_self_harm(text):
+    """The text suggests self-harm or suicide: moderators see it first (and gently)."""
+    return bool(_SELF_HARM.search(text or ""))
+
+
+def flag_identifying(text):
+    """Contact details or other things that could identify someone: emails, phones, addresses, handles."""
+    text = text or ""
+    return any(
+        pattern.search(text) for pattern in (_EMAIL, _PHONE, _HANDLE, _STREET, _POSTCODE, _PROFILE_URL)
+    )
+
+
+def flag_links(text):
+    return bool(_URL.search(text or ""))
+
+
+def is_returning_author(email="", ip_hash="", exclude_pk=None):
+    """An earlier story with the same email or network address."""
+    from django.db.models import Q
+
+    who = Q(pk__in=[])
+    if email:
+        who |= Q(email__iexact=email)
+    if ip_hash:
+        who |= Q(ip_hash=ip_hash)
+    if not (email or ip_hash):
+        return False
+    qs = Comment.objects.filter(who)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.exists()
+
+
+def apply_risk_flags(comment):
+    """Sets the risk flags of an unsaved or edited story from its name and text."""
+    text = f"{comment.name}\n{comment.body}"
+    comment.flag_self_harm = flag_self_harm(comment.body)
+    comment.flag_identifying = flag_identifying(text)
+    comment.flag_links = flag_links(text)
+    comment.is_returning_author = is_returning_author(comment.email, comment.ip_hash, exclude_pk=comment.pk)
+    return comment

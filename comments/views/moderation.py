@@ -1,0 +1,326 @@
+"""The moderation queue at /moderation/: review, decide, edit and redact stories.
+
+Every decision goes through comments.moderation (the same functions the Django admin
+actions call). Every page needs the comments.moderate permission, is never cached and
+is not indexed; every change is a POST with a CSRF token.
+"""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from articles.models import Article
+
+from .. import moderation
+from ..forms_moderation import FLAGS, TAB_Q, TABS, BulkForm, EditForm, NoteForm, QueueFilterForm, RejectForm
+from ..models import Comment, Report
+
+PER_PAGE = 50
+SKIPPED_MESSAGE = "Someone else already decided on this story"
+
+
+def moderator_required(view):
+    """Login required (anonymous users go to the login page with ?next=), then the
+    comments.moderate permission (403 otherwise). Responses are never cached and carry noindex."""
+
+    @wraps(view)
+    def check_permission(request, *args, **kwargs):
+        if not request.user.has_perm("comments.moderate"):
+            raise PermissionDenied("Moderating stories needs the comments.moderate permission.")
+        return view(request, *args, **kwargs)
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = login_required(check_permission)(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return never_cache(wrapped)
+
+
+def _safe_next(request, default=None):
+    """The page to return to after an action: a local URL only (no open redirect)."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default or reverse("comments:queue")
+
+
+def _earlier_submissions(story):
+    """The same author's other stories: same email, or same network-address hash."""
+    match = Q()
+    if story.email:
+        match |= Q(email=story.email)
+    if story.ip_hash:
+        match |= Q(ip_hash=story.ip_hash)
+    if not match:
+        return Comment.objects.none()
+    return Comment.objects.filter(match).exclude(pk=story.pk).select_related("article").order_by("-created_at")
+
+
+def _earlier_count_annotation():
+    """How many other stories share the row's email or network-address hash: a correlated
+    COUNT subquery, so the queue shows it without a query per item."""
+    same_author = (Q(email=OuterRef("email")) & ~Q(email="")) | (Q(ip_hash=OuterRef("ip_hash")) & ~Q(ip_hash=""))
+    return Subquery(
+        Comment.objects.filter(same_author)
+        .exclude(pk=OuterRef("pk"))
+        .order_by()
+        .annotate(n=Func(F("id"), function="COUNT"))
+        .values("n")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def _available_actions(story):
+    """The decisions that make sense for a story in its current state."""
+    status = story.status
+    S = Comment.Status
+    actions = []
+    if status == S.PENDING:
+        actions = ["approve", "reject", "spam", "edit"]
+    elif status == S.APPROVED:
+        actions = (["keep"] if story.open_reports else []) + ["reject", "spam", "restore", "edit"]
+    elif status == S.REJECTED:
+        actions = ["restore", "spam", "edit"]
+    elif status == S.SPAM:
+        actions = ["restore"]
+    return actions
+
+
+@moderator_required
+def queue(request):
+    articles = list(Article.objects.order_by("title").only("id", "title"))
+    filter_form = QueueFilterForm(request.GET or None, articles=articles)
+    filters = filter_form.cleaned_or_default()
+    tab = filters["tab"]
+
+    filter_q = Q()
+    if filters["article"]:
+        filter_q &= Q(article_id=filters["article"])
+    if filters["flag"]:
+        filter_q &= FLAGS[filters["flag"]][1]
+    if filters["q"]:
+        filter_q &= Q(body__icontains=filters["q"]) | Q(name__icontains=filters["q"])
+    filtered = bool(filters["article"] or filters["flag"] or filters["q"])
+
+    # One query for every tab's count and for the number of items matching the filters.
+    counts = Comment.objects.aggregate(
+        **{key: Count("id", filter=q) for key, q in TAB_Q.items()},
+        matching=Count("id", filter=TAB_Q[tab] & filter_q),
+    )
+
+    stories = getattr(Comment.objects, TABS[tab][1])().filter(filter_q).select_related("article")
+    if tab == "review":
+        # Stories that may mention self-harm or suicide first, then oldest first.
+        stories = stories.order_by("-flag_self_harm", "created_at", "id")
+    else:
+        stories = stories.order_by("created_at", "id")
+    stories = stories.annotate(earlier_count=Coalesce(_earlier_count_annotation(), 0))
+
+    paginator = Paginator(stories, PER_PAGE)
+    paginator.count = counts["matching"]  # already counted above: no separate COUNT query
+    page = paginator.get_page(request.GET.get("page"))
+    for story in page.object_list:
+        story.actions = _available_actions(story)
+
+    base_query = request.GET.copy()
+    base_query.pop("page", None)
+    tab_query = base_query.copy()
+    tab_query.pop("tab", None)
+    tabs = [
+        {"key": key, "label": label, "count": counts[key], "active": key == tab} for key, (label, _) in TABS.items()
+    ]
+    return render(
+        request,
+        "comments/moderation/queue.html",
+        {
+            "tabs": tabs,
+            "tab": tab,
+            "tab_label": TABS[tab][0],
+            "filters": filters,
+            "filtered": filtered,
+            "filter_form": filter_form,
+            "page": page,
+            "matching": counts["matching"],
+            "page_query": base_query.urlencode(),
+            "tab_query": tab_query.urlencode(),
+            "next_url": request.get_full_path(),
+            "bulk_form": BulkForm(),
+            "has_pinned": tab == "review" and any(s.flag_self_harm for s in page.object_list),
+        },
+    )
+
+
+@moderator_required
+def story_detail(request, pk):
+    story = get_object_or_404(Comment.objects.select_related("article", "decided_by"), pk=pk)
+    story.actions = _available_actions(story)
+    labels = {**dict(Report.Reason.choices), **dict(Comment.RejectReason.choices)}
+    events = list(story.events.select_related("actor"))
+    for event in events:
+        event.reason_label = labels.get(event.reason, event.reason)
+    return render(
+        request,
+        "comments/moderation/detail.html",
+        {
+            "story": story,
+            "earlier": list(_earlier_submissions(story)[:50]),
+            "events": events,
+            "reports": list(Report.objects.filter(comment=story)),
+            "next_url": _safe_next(request),
+        },
+    )
+
+
+def _run_decision(pk, expected, func, *args, **kwargs):
+    """Apply one decision function, refusing it if the story is no longer in the state the
+    moderator saw (`expected`): the check and the decision happen under the same row lock."""
+    with transaction.atomic():
+        story = Comment.objects.select_for_update().get(pk=pk)
+        if expected and story.status != expected:
+            raise moderation.InvalidTransition(f"The story is now {story.get_status_display().lower()}.")
+        return func(story, *args, **kwargs)
+
+
+DECISIONS = {
+    "approve": {"func": moderation.approve, "verb": "Approved", "title": "Approve this story"},
+    "reject": {"func": moderation.reject, "verb": "Rejected", "title": "Reject this story"},
+    "spam": {"func": moderation.mark_spam, "verb": "Marked as spam", "title": "Mark this story as spam"},
+    "restore": {"func": moderation.restore, "verb": "Restored to the queue", "title": "Restore to the queue"},
+}
+
+
+@moderator_required
+def decide(request, pk, decision):
+    if decision not in DECISIONS:
+        raise Http404("Unknown decision.")
+    story = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
+    spec = DECISIONS[decision]
+    form_class = RejectForm if decision == "reject" else NoteForm
+    next_url = _safe_next(request)
+
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            extra = {"reason": data["reason"]} if decision == "reject" else {}
+            try:
+                _run_decision(story.pk, data.get("expected"), spec["func"], request.user, note=data["note"], **extra)
+            except moderation.InvalidTransition:
+                messages.warning(request, f"{SKIPPED_MESSAGE} (story #{story.pk}); nothing was changed.")
+            else:
+                messages.success(request, f"{spec['verb']}: story #{story.pk} by {story.name}.")
+            return HttpResponseRedirect(next_url)
+        status = 400
+    else:
+        form = form_class(initial={"expected": story.status})
+        status = 200
+    return render(
+        request,
+        "comments/moderation/decide.html",
+        {"story": story, "decision": decision, "spec": spec, "form": form, "next_url": next_url},
+        status=status,
+    )
+
+
+@moderator_required
+def edit_text(request, pk):
+    story = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
+    next_url = _safe_next(request, reverse("comments:moderate_story", args=[story.pk]))
+    if story.status == Comment.Status.WITHDRAWN:
+        messages.warning(request, "The author withdrew this story; its text can no longer be edited.")
+        return HttpResponseRedirect(next_url)
+    max_length = getattr(settings, "STORY_MAX_LENGTH", None)
+    if request.method == "POST":
+        form = EditForm(request.POST, max_length=max_length)
+        if form.is_valid():
+            data = form.cleaned_data
+            approve_after = "approve" in request.POST and story.status == Comment.Status.PENDING
+            try:
+                with transaction.atomic():
+                    edited = moderation.edit(
+                        story, request.user, data["body"], note=data["note"], redaction=data["redaction"]
+                    )
+                    if approve_after:
+                        _run_decision(edited.pk, Comment.Status.PENDING, moderation.approve, request.user)
+            except moderation.InvalidTransition:
+                messages.warning(request, f"{SKIPPED_MESSAGE} (story #{story.pk}); nothing was changed.")
+                return HttpResponseRedirect(next_url)
+            except ValueError as error:
+                form.add_error("body", str(error))
+            else:
+                done = "Redacted" if data["redaction"] else "Edited"
+                if approve_after:
+                    done += " and approved"
+                messages.success(request, f"{done}: story #{story.pk} by {story.name}. The original is in its history.")
+                return HttpResponseRedirect(next_url)
+        status = 400
+    else:
+        form = EditForm(initial={"body": story.body}, max_length=max_length)
+        status = 200
+    return render(
+        request,
+        "comments/moderation/edit.html",
+        {"story": story, "form": form, "next_url": next_url},
+        status=status,
+    )
+
+
+@moderator_required
+@require_POST
+def bulk(request):
+    form = BulkForm(request.POST)
+    next_url = _safe_next(request)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return HttpResponseRedirect(next_url)
+
+    data = form.cleaned_data
+    action = data["action"]
+    func = DECISIONS[action]["func"]
+    extra = {"reason": data["reason"]} if action == "reject" else {}
+    done, skipped = [], []
+    ids = list(dict.fromkeys(data["ids"]))
+    existing = set(Comment.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    for pk in ids:
+        if pk not in existing:
+            skipped.append(pk)
+            continue
+        expected = request.POST.get(f"seen-{pk}", "")
+        if expected not in Comment.Status.values:
+            expected = ""
+        try:
+            _run_decision(pk, expected, func, request.user, note=data["note"], **extra)
+        except moderation.InvalidTransition:
+            skipped.append(pk)
+        else:
+            done.append(pk)
+
+    if done:
+        messages.success(request, f"{DECISIONS[action]['verb']}: {len(done)} stor{'y' if len(done) == 1 else 'ies'}.")
+    if skipped:
+        listed = ", ".join(f"#{pk}" for pk in skipped)
+        messages.warning(
+            request,
+            f"Skipped {len(skipped)} stor{'y' if len(skipped) == 1 else 'ies'} whose state changed meanwhile "
+            f"(someone else already decided on them): {listed}.",
+        )
+    return HttpResponseRedirect(next_url)

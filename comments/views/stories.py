@@ -1,0 +1,217 @@
+"""Readers and authors: write a story, follow it on a private status page, edit or withdraw it,
+report a published one. Statuses change only through comments.moderation; a new story is always pending.
+"""
+
+import logging
+from functools import wraps
+
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from articles.models import Article
+
+from .. import moderation, spam
+from ..forms import EditStoryForm, ReportForm, StoryForm
+from ..models import Comment, ModerationEvent, hash_network_address
+
+logger = logging.getLogger(__name__)
+
+Status = Comment.Status
+
+
+def _ip_hash(request):
+    return hash_network_address(request.META.get("REMOTE_ADDR", ""))
+
+
+def _see_other(url):
+    return HttpResponseRedirect(url, status=303)
+
+
+def private_page(view):
+    """The URL of these pages is a secret: never sent on as a referrer, never cached, never indexed."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return never_cache(wrapped)
+
+
+def _story_by_token(token):
+    try:
+        return Comment.objects.select_related("article").by_token(token)
+    except Comment.DoesNotExist:
+        raise Http404("No story here.") from None
+
+
+# --- Writing a story -------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def post_story(request, slug):
+    article = get_object_or_404(Article.objects.published(), slug=slug)
+    if request.method != "POST":
+        return redirect(article.get_absolute_url() + "#leave-a-comment")
+
+    context = {"article": article}
+    if not article.stories_open:
+        return render(request, "comments/post_story.html", {**context, "closed": True}, status=403)
+
+    if request.POST.get(spam.HONEYPOT_FIELD):
+        # Spam: refuse without detail and store nothing.
+        return render(request, "comments/refused.html", status=400)
+
+    ip_hash = _ip_hash(request)
+    if spam.flood_exceeded(ip_hash):
+        return render(
+            request,
+            "comments/429.html",
+            {**context, "typed_text": request.POST.get("body", ""), "what": "story"},
+            status=429,
+        )
+
+    form = StoryForm(request.POST, article=article)
+    if form.is_valid():
+        data = form.cleaned_data
+        if spam.is_duplicate(article, data["body"], ip_hash, data["email"]):
+            form.add_error(
+                "body",
+                "You have already sent us this story today. It is waiting for review: "
+                "please use the private link we gave you to follow it.",
+            )
+    if not form.is_valid():
+        context.update(form=form, parent_story=form.parent_story)
+        return render(request, "comments/post_story.html", context, status=400)
+
+    data = form.cleaned_data
+    with transaction.atomic():
+        story = Comment(
+            article=article,
+            parent_id=data["parent"],
+            name=data["name"],
+            email=data["email"],
+            notify_outcome=bool(data["email"] and data["notify_outcome"]),
+            body=data["body"],
+            content_warnings=list(data["content_warnings"]),
+            status=Status.PENDING,
+            ip_hash=ip_hash,
+        )
+        spam.apply_risk_flags(story)
+        token = story.issue_token()
+        story.save()
+        ModerationEvent.objects.create(comment=story, action=ModerationEvent.Action.SUBMITTED, to_status=Status.PENDING)
+
+        from ..notifications import notify_moderators_of_new_stories, send_status_link
+
+        pk = story.pk
+        if story.email:
+            transaction.on_commit(lambda: send_status_link(pk, token))
+        transaction.on_commit(notify_moderators_of_new_stories)
+    return _see_other(Comment.status_url(token) + "?submitted=1")
+
+
+# --- The author's private pages --------------------------------------------------------------
+
+
+@private_page
+@require_http_methods(["GET", "HEAD"])
+def story_status(request, token):
+    story = _story_by_token(token)
+    context = {
+        "story": story,
+        "token": token,
+        "submitted": request.GET.get("submitted") == "1" and story.status == Status.PENDING,
+        "edited": request.GET.get("edited") == "1",
+        "withdrawn_now": request.GET.get("withdrawn") == "1",
+        "article_public": story.article.is_public,
+        "can_edit": story.status == Status.PENDING,
+        "can_withdraw": story.status != Status.WITHDRAWN,
+        "status_url": request.build_absolute_uri(Comment.status_url(token)),
+    }
+    return render(request, "comments/status.html", context)
+
+
+@private_page
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_story(request, token):
+    story = _story_by_token(token)
+    status_url = Comment.status_url(token)
+    if story.status != Status.PENDING:
+        return render(request, "comments/edit.html", {"story": story, "token": token, "locked": True}, status=409)
+
+    if request.method != "POST":
+        form = EditStoryForm(initial={"body": story.body, "content_warnings": story.content_warnings})
+        return render(request, "comments/edit.html", {"story": story, "token": token, "form": form})
+
+    form = EditStoryForm(request.POST)
+    if not form.is_valid():
+        return render(request, "comments/edit.html", {"story": story, "token": token, "form": form}, status=400)
+
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().get(pk=story.pk)
+        if locked.status != Status.PENDING:
+            context = {"story": locked, "token": token, "locked": True}
+            return render(request, "comments/edit.html", context, status=409)
+        previous = locked.body
+        locked.body = form.cleaned_data["body"]
+        locked.content_warnings = list(form.cleaned_data["content_warnings"])
+        spam.apply_risk_flags(locked)
+        locked.save()
+        ModerationEvent.objects.create(
+            comment=locked,
+            action=ModerationEvent.Action.EDITED_BY_AUTHOR,
+            from_status=locked.status,
+            to_status=locked.status,
+            previous_body=previous,
+        )
+    return _see_other(status_url + "?edited=1")
+
+
+@private_page
+@require_http_methods(["GET", "HEAD", "POST"])
+def withdraw_story(request, token):
+    story = _story_by_token(token)
+    status_url = Comment.status_url(token)
+    if story.status == Status.WITHDRAWN:
+        return _see_other(status_url)
+    if request.method != "POST":
+        return render(request, "comments/withdraw.html", {"story": story, "token": token})
+    try:
+        moderation.withdraw(story)
+    except moderation.InvalidTransition:
+        pass  # Already withdrawn (a double click): the status page says so.
+    return _see_other(status_url + "?withdrawn=1")
+
+
+# --- Readers report a published story --------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_story(request, pk):
+    story = get_object_or_404(Comment.objects.public().select_related("article"), pk=pk)
+    context = {"story": story, "article": story.article}
+    if request.method != "POST":
+        context["form"] = ReportForm()
+        return render(request, "comments/report.html", context)
+
+    ip_hash = _ip_hash(request)
+    if spam.report_flood_exceeded(ip_hash):
+        return render(
+            request, "comments/429.html", {**context, "typed_text": request.POST.get("note", ""), "what": "report"},
+            status=429,
+        )  # fmt: skip
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        context["form"] = form
+        return render(request, "comments/report.html", context, status=400)
+    try:
+        moderation.report(story, form.cleaned_data["reason"], form.cleaned_data["note"], ip_hash=ip_hash)
+    except moderation.InvalidTransition:
+        pass  # Hidden a moment ago by other reports: the reader's concern is already with the moderators.
+    return render(request, "comments/report_done.html", context)

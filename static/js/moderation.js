@@ -1,0 +1,104 @@
+// Moderation queue: keyboard shortcuts, as progressive enhancement.
+// Every action also works without this file (buttons, links and plain forms).
+//   j / k  move focus to the next / previous story
+//   a      approve the focused story      r  open its reject page
+//   s      mark it as spam                x  tick its checkbox for a bulk decision
+(function () {
+  "use strict";
+
+  function items() {
+    return Array.prototype.slice.call(document.querySelectorAll(".mod-list .mod-item"));
+  }
+
+  function current() {
+    var active = document.activeElement;
+    return active && active.closest ? active.closest(".mod-item") : null;
+  }
+
+  function announce(text) {
+    var live = document.getElementById("mod-live");
+    if (live) live.textContent = text;
+  }
+
+  function focusItem(item) {
+    if (!item) return;
+    items().forEach(function (el) { el.classList.remove("mod-item-current"); });
+    item.classList.add("mod-item-current");
+    item.focus();
+    item.scrollIntoView({ block: "nearest" });
+  }
+
+  function move(step) {
+    var list = items();
+    if (!list.length) return;
+    var index = list.indexOf(current());
+    var next = index === -1 ? (step > 0 ? 0 : list.length - 1) : index + step;
+    if (next < 0 || next >= list.length) return;
+    focusItem(list[next]);
+  }
+
+  function isTyping(target) {
+    if (!target) return false;
+    if (target.isContentEditable) return true;
+    var tag = target.tagName;
+    if (tag === "INPUT") return !/^(checkbox|radio|button|submit|reset)$/i.test(target.type);
+    return tag === "TEXTAREA" || tag === "SELECT";
+  }
+
+  // Content-warned text must be read before a decision: the first "a" or "s" reveals it.
+  function unrevealed(item) {
+    var cw = item.querySelector("details.cw");
+    if (cw && !cw.open) {
+      cw.open = true;
+      announce("Story revealed. Read it, then press the key again to decide.");
+      return true;
+    }
+    return false;
+  }
+
+  function submit(item, name) {
+    var form = item.querySelector('form[data-shortcut="' + name + '"]');
+    if (!form) { announce("That decision isn't available for this story."); return; }
+    if (unrevealed(item)) return;
+    var button = form.querySelector("button[type=submit]");
+    if (button) button.disabled = true;
+    form.submit();
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (isTyping(event.target)) return;
+    var key = event.key;
+    if (key === "j") { move(1); event.preventDefault(); return; }
+    if (key === "k") { move(-1); event.preventDefault(); return; }
+    var item = current();
+    if (!item) return;
+    if (key === "a") { submit(item, "approve"); event.preventDefault(); }
+    else if (key === "s") { submit(item, "spam"); event.preventDefault(); }
+    else if (key === "r") {
+      var link = item.querySelector('a[data-shortcut="reject"]');
+      if (link) { window.location.assign(link.href); event.preventDefault(); }
+    } else if (key === "x") {
+      var box = item.querySelector("input.mod-select");
+      if (box) {
+        box.checked = !box.checked;
+        announce((box.checked ? "Selected" : "Unselected") + " story " + item.getAttribute("data-story") + ".");
+        event.preventDefault();
+      }
+    }
+  });
+
+  // Clicking inside a story makes it the current one.
+  document.addEventListener("focusin", function () {
+    var item = current();
+    if (item && !item.classList.contains("mod-item-current")) {
+      items().forEach(function (el) { el.classList.remove("mod-item-current"); });
+      item.classList.add("mod-item-current");
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var help = document.getElementById("mod-shortcuts");
+    if (help && items().length) help.hidden = false;
+  });
+})();

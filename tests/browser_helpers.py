@@ -1,0 +1,183 @@
+"""Shared Playwright fixtures: one Debian Chromium per test session, a fresh context and page per test.
+
+Playwright cannot download browsers here, so the tests drive /usr/bin/chromium. When it is missing the
+browser tests are skipped with a message naming it, and tests/conftest.py prints a warning line at the
+end of the run (`.ci/run` installs Chromium, so on CI they always run).
+
+Every page opened through `browser_page` records, for the test to assert on:
+  - Content-Security-Policy violations (the `securitypolicyviolation` event, via an init script, and
+    console messages that mention Content Security Policy),
+  - JavaScript errors, dialogs (alert/confirm/prompt: none should ever open) and the XSS sentinel
+    `window.__xss(n)`, which hostile payloads call.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+# The sync Playwright API keeps an event loop in the main thread; Django's ORM would refuse to run next to it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+SKIP_MESSAGE = (
+    f"Chromium not found at {CHROMIUM}: browser tests (journeys, accessibility, XSS in the browser) SKIPPED. "
+    "Install it with `apt-get install chromium` (.ci/run does)."
+)
+
+# Filled in by the fixture; tests/conftest.py reports it in the terminal summary.
+browser_skips = []
+
+INIT_SCRIPT = """
+(() => {
+  window.__cspViolations = [];
+  window.__xssHits = [];
+  window.__xss = (n) => { window.__xssHits = (window.__xssHits || []).concat([n]); };
+  document.addEventListener("securitypolicyviolation", (e) => {
+    window.__cspViolations.push({
+      directive: e.violatedDirective, blocked: e.blockedURI, source: e.sourceFile, line: e.lineNumber,
+      sample: e.sample,
+    });
+  }, true);
+})();
+"""
+
+
+def chromium_available():
+    return os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)
+
+
+class PageRecorder:
+    """What happened in a page while a test drove it."""
+
+    def __init__(self, page):
+        self.page = page
+        self.console_csp = []
+        self.errors = []
+        self.dialogs = []
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("dialog", self._on_dialog)
+
+    def _on_console(self, message):
+        if "content security policy" in message.text.lower():
+            self.console_csp.append(message.text)
+
+    def _on_dialog(self, dialog):
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    def csp_violations(self):
+        """Violations seen by the current document, plus any console report since the test began."""
+        try:
+            events = self.page.evaluate("window.__cspViolations || []")
+        except Exception:  # noqa: BLE001 - a page mid-navigation has no document to ask
+            events = []
+        return [f"{v['directive']} blocked {v['blocked']!r} ({v['source']}:{v['line']}) {v['sample']!r}" for v in events] + [
+            f"console: {text}" for text in self.console_csp
+        ]
+
+    def xss_hits(self):
+        return self.page.evaluate("window.__xssHits || []")
+
+    def assert_clean(self, where=""):
+        """No CSP violation, no dialog, no sentinel call, no JavaScript error on the current page."""
+        where = where or self.page.url
+        problems = []
+        if violations := self.csp_violations():
+            problems.append(f"Content-Security-Policy violations: {violations}")
+        if self.dialogs:
+            problems.append(f"dialogs opened: {self.dialogs}")
+        if hits := self.xss_hits():
+            problems.append(f"XSS sentinel called by payload(s): {sorted(set(hits))}")
+        if self.errors:
+            problems.append(f"JavaScript errors: {self.errors}")
+        assert not problems, f"{where}:\n  " + "\n  ".join(problems)
+
+
+def safe_name(text):
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)[:120]
+
+
+def screenshot(page, name, full_page=True):
+    """Saves test-artifacts/<name>.png (kept by CI on failure; never committed)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{safe_name(name)}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """Debian's Chromium, launched once per session (skipped loudly when it is not installed)."""
+    if not chromium_available():
+        browser_skips.append(SKIP_MESSAGE)
+        pytest.skip(SKIP_MESSAGE)
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    except Exception:
+        playwright.stop()
+        raise
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def browser_context_factory(chromium_browser, live_server):
+    """Opens contexts (separate cookie jars: reader, author, moderator) against the live server."""
+    contexts = []
+
+    def open_context(width=1280, height=900, **kwargs):
+        context = chromium_browser.new_context(
+            base_url=live_server.url, viewport={"width": width, "height": height}, **kwargs
+        )
+        context.set_default_timeout(10_000)
+        context.add_init_script(INIT_SCRIPT)
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def new_browser_page(browser_context_factory, request):
+    """new_browser_page(width=..., height=...) -> (page, recorder); a screenshot is saved if the test fails."""
+    pages = []
+
+    def open_page(**kwargs):
+        page = browser_context_factory(**kwargs).new_page()
+        recorder = PageRecorder(page)
+        pages.append(page)
+        return page, recorder
+
+    yield open_page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        for index, page in enumerate(pages):
+            try:
+                screenshot(page, f"FAILED-{request.node.name}-{index}")
+            except Exception:  # noqa: BLE001,S112 - best effort: the page may be gone
+                continue
+
+
+@pytest.fixture
+def browser_page(new_browser_page):
+    """One page (1280 x 900) with its recorder: `page, rec = browser_page`."""
+    return new_browser_page()

@@ -1,0 +1,37 @@
+# --- Browser tests (tests/browser_helpers.py): shared Playwright fixtures, loud skip warning, failure screenshots.
+import pytest as _pytest  # noqa: E402
+
+from tests.browser_helpers import (  # noqa: E402,F401
+    CHROMIUM,
+    browser_context_factory,
+    browser_page,
+    browser_skips,
+    chromium_available,
+    chromium_browser,
+    new_browser_page,
+)
+
+
+@_pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keeps each phase's report on the test item: browser fixtures take a screenshot when the test failed."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Says loudly, at the very end of `make test`, that the browser tests did not run."""
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if CHROMIUM in str(getattr(report, "longrepr", ""))
+    ]
+    if browser_skips or skipped:
+        terminalreporter.write_sep("!", "WARNING: BROWSER TESTS SKIPPED", red=True, bold=True)
+        terminalreporter.write_line(
+            f"Chromium was not found at {CHROMIUM}: {len(skipped)} browser test(s) (journeys, accessibility, "
+            "XSS in the browser) did NOT run. Install it: apt-get install chromium",
+            red=True,
+            bold=True,
+        )

@@ -1,0 +1,240 @@
+"""The reading side: pages, drafts, structured data, feeds, sitemap, and the query budget."""
+
+import json
+from datetime import date, timedelta
+
+import feedparser
+import pytest
+from bs4 import BeautifulSoup
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import FAQ, Article, Reference
+
+pytestmark = pytest.mark.django_db
+
+
+def make_article(slug="first", days_ago=10, status=Article.Status.PUBLISHED, **fields):
+    defaults = {
+        "title": f"Article {slug}",
+        "summary": f"Summary of {slug}.",
+        "body": "## Where it starts\n\nA first paragraph.\n\n## Where it goes\n\n- one\n- two\n",
+        "story_prompt": "Tell us what happened.",
+        "status": status,
+        "published_at": timezone.now() - timedelta(days=days_ago),
+        "last_reviewed": date(2026, 11, 20),
+    }
+    defaults.update(fields)
+    article = Article.objects.create(slug=slug, **defaults)
+    FAQ.objects.create(article=article, order=1, question="Can people change?", answer="Some *can*.")
+    FAQ.objects.create(article=article, order=2, question="Is it quick?", answer="No.")
+    Reference.objects.create(article=article, order=1, source="example.org", title="A study")
+    return article
+
+
+def soup(response):
+    return BeautifulSoup(response.content.decode(), "html.parser")
+
+
+def jsonld_blocks(page):
+    return [json.loads(tag.string) for tag in page.find_all("script", type="application/ld+json")]
+
+
+@pytest.fixture
+def articles():
+    return make_article("first", days_ago=10), make_article("second", days_ago=5)
+
+
+@pytest.fixture
+def staff_client(client):
+    user = get_user_model().objects.create_user("editor", password="a-long-password-1", is_staff=True)
+    client.force_login(user)
+    return client
+
+
+def test_home_lists_published_articles_as_cards(client, articles):
+    draft = make_article("draft", status=Article.Status.DRAFT)
+    page = soup(client.get(reverse("articles:home")))
+    titles = [a.get_text(strip=True) for a in page.select(".article-card .card-title a")]
+    assert titles == ["Article second", "Article first"]
+    assert draft.title not in page.get_text()
+    card = page.select_one(".article-card")
+    assert "1 min read" in card.get_text() and "2 FAQs" in card.get_text() and "0 stories" in card.get_text()
+    assert len(page.find_all("h1")) == 1
+
+
+def test_article_page_structure(client, articles):
+    first, second = articles
+    response = client.get(first.get_absolute_url())
+    assert response.status_code == 200
+    page = soup(response)
+    assert page.html["lang"] == "en"
+    assert [h1.get_text(strip=True) for h1 in page.find_all("h1")] == ["Article first"]
+    assert page.select_one("a.skip-link")["href"] == "#main"
+    assert page.find("main", id="main") and page.find("header") and page.find("footer")
+    breadcrumb = page.select_one("nav[aria-label=Breadcrumb]")
+    assert breadcrumb.select_one("[aria-current=page]").get_text() == "Article first"
+    # Table of contents links to the section anchors that exist in the body.
+    toc_targets = [a["href"][1:] for a in page.select("nav.toc a")]
+    assert toc_targets[:2] == ["where-it-starts", "where-it-goes"]
+    for target in toc_targets:
+        assert page.find(id=target), target
+    assert "1 min read" in page.select_one(".article-meta").get_text()
+    assert page.select_one(".article-meta time")["datetime"].startswith(str(first.published_at.date()))
+    assert "Last reviewed" in page.select_one(".article-meta").get_text()
+    # FAQ as disclosures with stable anchors, references, disclaimer, crisis box, prompt, next article.
+    details = page.select("details.faq-item")
+    assert [d["id"] for d in details] == ["can-people-change", "is-it-quick"]
+    assert details[0].select_one("summary").get_text(strip=True) == "Can people change?"
+    assert details[0].select_one(".faq-answer em").get_text() == "can"
+    assert "example.org — A study" in page.select_one("section.references").get_text()
+    assert "Not medical advice" in page.select_one(".disclaimer").get_text()
+    assert "988" in page.select_one(".crisis-box").get_text()
+    assert "Tell us what happened." in page.select_one("#stories .story-prompt").get_text()
+    pager = page.select_one("nav.article-pager")
+    assert pager.select_one("a[rel=next]")["href"] == second.get_absolute_url()
+    assert not pager.select_one("a[rel=prev]")
+    # Headings never skip a level: h1 → h2 → h3.
+    levels = [int(h.name[1]) for h in page.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])]
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+
+
+def test_article_meta_and_jsonld_match_the_page(client, articles):
+    first, _ = articles
+    page = soup(client.get(first.get_absolute_url()))
+    assert page.find("meta", attrs={"name": "description"})["content"] == first.summary
+    assert page.find("link", rel="canonical")["href"] == "http://testserver" + first.get_absolute_url()
+    assert page.find("meta", property="og:title")["content"] == first.title
+    blocks = {block["@type"]: block for block in jsonld_blocks(page)}
+    assert blocks["MedicalWebPage"]["headline"] == first.title
+    assert blocks["MedicalWebPage"]["lastReviewed"] == "2026-11-20"
+    questions = [q["name"] for q in blocks["FAQPage"]["mainEntity"]]
+    shown = [s.get_text(strip=True) for s in page.select("details.faq-item summary")]
+    assert questions == shown
+    assert blocks["FAQPage"]["mainEntity"][0]["acceptedAnswer"]["text"] == "Some can."
+
+
+def test_jsonld_cannot_be_broken_out_of(client):
+    make_article("x", title="</script><script>alert(1)</script>")
+    html = client.get(reverse("articles:detail", args=["x"])).content.decode()
+    assert "</script><script>alert(1)" not in html
+    assert "\\u003C/script\\u003E" in html
+
+
+def test_faq_pages_deep_linkable(client, articles):
+    first, second = articles
+    page = soup(client.get(first.get_faq_url()))
+    assert page.find("h1").get_text() == "Frequently asked questions"
+    assert [d["id"] for d in page.select("details.faq-item")] == ["can-people-change", "is-it-quick"]
+    assert page.select_one("#is-it-quick a[href='#is-it-quick']")
+    site_wide = soup(client.get(reverse("articles:faq_index")))
+    ids = [d["id"] for d in site_wide.select("details.faq-item")]
+    assert ids == ["first-can-people-change", "first-is-it-quick", "second-can-people-change", "second-is-it-quick"]
+    faq_jsonld = jsonld_blocks(site_wide)[0]
+    assert faq_jsonld["@type"] == "FAQPage" and len(faq_jsonld["mainEntity"]) == 4
+
+
+def test_unknown_and_draft_articles_are_404_for_the_public(staff_client):
+    client = Client()
+    draft = make_article("draft", status=Article.Status.DRAFT)
+    future = make_article("future", days_ago=-3)
+    for url in ["/articles/nope/", "/articles/nope/faq/", draft.get_absolute_url(), draft.get_faq_url(),
+                future.get_absolute_url(), "/no-such-page/"]:  # fmt: skip
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "We couldn’t find that page" in response.content.decode()
+    preview = staff_client.get(draft.get_absolute_url())
+    assert preview.status_code == 200
+    assert "Preview: this article is a draft" in preview.content.decode()
+
+
+def test_feed_sitemap_and_robots_list_only_published(client, articles):
+    make_article("draft", status=Article.Status.DRAFT)
+    feed = feedparser.parse(client.get(reverse("articles:feed")).content)
+    assert feed.bozo == 0
+    assert [entry.title for entry in feed.entries] == ["Article second", "Article first"]
+    rss = feedparser.parse(client.get(reverse("articles:feed_rss")).content)
+    assert len(rss.entries) == 2
+    sitemap = client.get("/sitemap.xml").content.decode()
+    for article in articles:
+        assert f"http://testserver{article.get_absolute_url()}" in sitemap
+    assert "/articles/draft/" not in sitemap
+    robots = client.get("/robots.txt")
+    assert robots["Content-Type"].startswith("text/plain")
+    assert "Sitemap: http://testserver/sitemap.xml" in robots.content.decode()
+    assert "Disallow: /moderation/" in robots.content.decode()
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "<script>window.pwned=1</script>",
+        "[click](javascript:alert(1))",
+        "[click](JaVaScRiPt:alert(1))",
+        "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+        '<a href="#" onclick="alert(1)">x</a>',
+        '<img src="x" onerror="alert(1)">',
+        "<svg><script>alert(1)</script></svg>",
+        "<math><mtext><style><img src=x onerror=alert(1)></style></mtext></math>",
+        '<p style="background:url(javascript:alert(1))">styled</p>',
+        '<iframe src="https://evil.example"></iframe>',
+        "## Heading {: onclick=alert(1) }",
+        '<div class="btn btn-danger position-fixed">overlay</div>',
+    ],
+)
+def test_hostile_markdown_in_article_and_faq_is_harmless(markdown):
+    article = make_article("hostile", body=f"## Section\n\n{markdown}\n")
+    faq = FAQ.objects.create(article=article, order=9, question="Q?", answer=markdown)
+    for html in (article.body_html, faq.answer_html):
+        page = BeautifulSoup(html, "html.parser")
+        assert not page.find_all(["script", "svg", "math", "iframe", "style"])
+        for tag in page.find_all(True):
+            for name, value in tag.attrs.items():
+                assert not name.startswith("on"), html
+                assert name != "style", html
+                text = " ".join(value) if isinstance(value, list) else value
+                assert not text.strip().lower().startswith(("javascript:", "data:", "vbscript:")), html
+                if name == "class":
+                    assert set(value) <= {"callout", "callout-related", "callout-safety", "callout-title"}
+
+
+def test_markdown_is_rendered_on_save_not_per_request(client, articles, monkeypatch):
+    first, _ = articles
+    assert '<h2 id="where-it-starts">' in first.body_html
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("Markdown or bleach ran while serving a GET")
+
+    monkeypatch.setattr("markdown.Markdown.convert", forbidden)
+    monkeypatch.setattr("bleach.sanitizer.Cleaner.clean", forbidden)
+    for url in ["/", first.get_absolute_url(), first.get_faq_url(), "/faq/", "/feed/", "/sitemap.xml"]:
+        assert client.get(url).status_code == 200, url
+
+
+def test_query_budget(client, articles, django_assert_max_num_queries):
+    first, _ = articles
+    with django_assert_max_num_queries(5):
+        client.get(first.get_absolute_url())
+    with django_assert_max_num_queries(3):
+        client.get(reverse("articles:home"))
+    with django_assert_max_num_queries(2):
+        client.get(first.get_faq_url())
+    with django_assert_max_num_queries(2):
+        client.get(reverse("articles:faq_index"))
+
+
+def test_faq_and_reference_order_is_enforced():
+    article = make_article("ordered")
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FAQ.objects.create(article=article, order=1, question="Duplicate order?", answer="x")
+    assert [f.order for f in article.faqs.all()] == [1, 2]
+
+
+def test_static_bootstrap_is_served_locally(client):
+    page = client.get(reverse("articles:home")).content.decode()
+    assert "/static/bootstrap/css/bootstrap.min.css" in page
+    assert "cdn" not in page.lower()
