@@ -1,5 +1,6 @@
 """Markdown to safe HTML, done once when content is saved (never per request)."""
 
+import html
 import math
 import re
 
@@ -78,9 +79,10 @@ def _markdown():
 def render_article(text):
     """Returns (safe_html, toc) where toc is a list of {"id", "title"} for the h2 sections."""
     md = _markdown()
-    html = sanitize(md.convert(text or ""))
-    toc = [{"id": token["id"], "title": token["name"]} for token in md.toc_tokens]
-    return html, toc
+    body_html = sanitize(md.convert(text or ""))
+    # toc names arrive HTML-escaped; the template escapes them again, so unescape here.
+    toc = [{"id": token["id"], "title": html.unescape(token["name"])} for token in md.toc_tokens]
+    return body_html, toc
 
 
 def render_article_markdown(text):

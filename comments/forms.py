@@ -149,9 +149,7 @@ class StoryForm(_BodyMixin, forms.Form):
         pk = self.cleaned_data.get("parent")
         if pk is None:
             return None
-        parent = (
-            Comment.objects.approved().filter(pk=pk, article=self.article).only("id", "parent_id", "name").first()
-        )
+        parent = Comment.objects.approved().filter(pk=pk, article=self.article).only("id", "parent_id", "name").first()
         if parent is None:
             raise forms.ValidationError("You can only reply to a published story on this article.")
         if parent.parent_id is not None:

@@ -137,9 +137,7 @@ def flag_self_harm(text):
 def flag_identifying(text):
     """Contact details or other things that could identify someone: emails, phones, addresses, handles."""
     text = text or ""
-    return any(
-        pattern.search(text) for pattern in (_EMAIL, _PHONE, _HANDLE, _STREET, _POSTCODE, _PROFILE_URL)
-    )
+    return any(pattern.search(text) for pattern in (_EMAIL, _PHONE, _HANDLE, _STREET, _POSTCODE, _PROFILE_URL))
 
 
 def flag_links(text):

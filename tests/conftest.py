@@ -8,6 +8,7 @@ from tests.browser_helpers import (  # noqa: E402,F401
     browser_skips,
     chromium_available,
     chromium_browser,
+    live_site,
     new_browser_page,
 )
 

@@ -238,3 +238,10 @@ def test_static_bootstrap_is_served_locally(client):
     page = client.get(reverse("articles:home")).content.decode()
     assert "/static/bootstrap/css/bootstrap.min.css" in page
     assert "cdn" not in page.lower()
+
+
+def test_table_of_contents_titles_are_escaped_once(client):
+    article = make_article("amp", body="## Shame & pride <em>now</em>\n\nText.\n")
+    assert article.toc[0]["title"] == "Shame & pride <em>now</em>" or article.toc[0]["title"] == "Shame & pride now"
+    page = soup(client.get(article.get_absolute_url()))
+    assert page.select_one("nav.toc a").get_text() in {"Shame & pride now", "Shame & pride <em>now</em>"}

@@ -72,8 +72,10 @@ def load_story_page(article, number, per_page=None):
         return stories, 0, 0
     else:
         # An out-of-range page: one cheap count, and no replies to fetch.
-        counts = Comment.objects.approved().filter(article=article).aggregate(
-            total=Count("id", filter=Q(parent__isnull=True)), all_count=Count("id")
+        counts = (
+            Comment.objects.approved()
+            .filter(article=article)
+            .aggregate(total=Count("id", filter=Q(parent__isnull=True)), all_count=Count("id"))
         )
         return stories, counts["total"], counts["all_count"]
     by_parent = {story.pk: story for story in stories}
@@ -118,6 +120,7 @@ def story_section(context, article):
         for story in stories:
             story.reply_form = StoryForm(article=article, auto_id=f"reply{story.pk}_%s", initial={"ts": ts})
             story.reply_form.initial["parent"] = story.pk
+            story.reply_form.fields["body"].label = "Your reply"
     return {
         "article": article,
         "stories": stories,
@@ -138,4 +141,3 @@ def story_section(context, article):
         "request": request,
         "post_url": reverse("comments:post", kwargs={"slug": article.slug}),
     }
-

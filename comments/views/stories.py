@@ -3,6 +3,7 @@ report a published one. Statuses change only through comments.moderation; a new 
 """
 
 import logging
+from contextlib import suppress
 from functools import wraps
 
 from django.db import transaction
@@ -182,10 +183,8 @@ def withdraw_story(request, token):
         return _see_other(status_url)
     if request.method != "POST":
         return render(request, "comments/withdraw.html", {"story": story, "token": token})
-    try:
+    with suppress(moderation.InvalidTransition):  # Already withdrawn (a double click): the status page says so.
         moderation.withdraw(story)
-    except moderation.InvalidTransition:
-        pass  # Already withdrawn (a double click): the status page says so.
     return _see_other(status_url + "?withdrawn=1")
 
 
@@ -210,8 +209,7 @@ def report_story(request, pk):
     if not form.is_valid():
         context["form"] = form
         return render(request, "comments/report.html", context, status=400)
-    try:
+    # InvalidTransition: hidden a moment ago by other reports; the concern is already with the moderators.
+    with suppress(moderation.InvalidTransition):
         moderation.report(story, form.cleaned_data["reason"], form.cleaned_data["note"], ip_hash=ip_hash)
-    except moderation.InvalidTransition:
-        pass  # Hidden a moment ago by other reports: the reader's concern is already with the moderators.
     return render(request, "comments/report_done.html", context)

@@ -28,11 +28,11 @@ class Command(BaseCommand):
             stories = Comment.objects.filter(created_at__lt=cutoff).exclude(ip_hash="").update(ip_hash="")
             reports = Report.objects.filter(created_at__lt=cutoff).exclude(ip_hash="").update(ip_hash="")
             withdrawn = Comment.objects.withdrawn()
-            texts = (
-                withdrawn.exclude(body="", body_html="").update(body="", body_html="")
-            )
+            texts = withdrawn.exclude(body="", body_html="").update(body="", body_html="")
             events = (
                 ModerationEvent.objects.filter(comment__in=withdrawn).exclude(previous_body="").update(previous_body="")
             )
-        self.stdout.write(f"Network-address hashes blanked: {stories} stories, {reports} reports (older than {days} days).")
+        self.stdout.write(
+            f"Network-address hashes blanked: {stories} stories, {reports} reports (older than {days} days)."
+        )
         self.stdout.write(f"Withdrawn stories' text blanked: {texts} stories, {events} history entries.")
