@@ -126,8 +126,8 @@ def test_commenter_journey_with_the_keyboard(live_site, browser_page):
     tab_to(page, "input[name=content_warnings][value=abuse]")
     page.keyboard.press("Space")
     tab_to(page, "button[type=submit]")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.locator(".error-summary").is_visible()
     assert "confirm" in page.locator(".error-summary").inner_text().lower()
     assert page.locator("#id_body").input_value() == STORY, "the typed story was lost on the error page"
@@ -142,7 +142,8 @@ def test_commenter_journey_with_the_keyboard(live_site, browser_page):
     page.keyboard.press("Space")
     assert page.locator("#id_consent").is_checked()
     tab_to(page, "button[type=submit]")
-    page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/stories/status/[^/]+/\?submitted=1$"))
     confirmation = page.locator(".story-confirmation")
     assert confirmation.is_visible()
@@ -219,11 +220,14 @@ def test_moderator_journey(live_site, new_browser_page):
     assert cw.get_attribute("open") is not None
     assert "shapes how I sleep" in cw.locator(".story-text").inner_text()
 
-    # Approve one with the keyboard shortcut: j moves to the next story, a approves it.
-    for _ in range(items.count()):
-        page.keyboard.press("j")
-        if page.evaluate("document.activeElement.id") == f"story-{to_approve.pk}":
+    # Approve one with the keyboard shortcut: j / k move between stories, a approves the current one.
+    order = [int(items.nth(i).get_attribute("data-story")) for i in range(items.count())]
+    for _ in range(2 * len(order)):
+        current = page.evaluate("document.activeElement.closest('.mod-item')?.dataset.story")
+        if current == str(to_approve.pk):
             break
+        before = current is not None and order.index(int(current)) > order.index(to_approve.pk)
+        page.keyboard.press("k" if before else "j")
     assert page.evaluate("document.activeElement.id") == f"story-{to_approve.pk}"
     with page.expect_navigation():
         page.keyboard.press("a")
@@ -232,7 +236,7 @@ def test_moderator_journey(live_site, new_browser_page):
     # Reject the content-warned one with a reason and a note for the author.
     page.locator(f"#story-{warned.pk} a[data-shortcut=reject]").click()
     page.get_by_label("Reason").select_option("off-topic")
-    page.get_by_label("Note (optional)").fill("Please tell it about yourself rather than him.")
+    page.locator("#id_note").fill("Please tell it about yourself rather than him.")
     page.get_by_role("button", name="Reject this story").click()
     page.wait_for_url(re.compile(r"/moderation/"))
     assert f"Rejected: story #{warned.pk}" in page.locator(".messages").inner_text()

@@ -207,7 +207,7 @@ def test_status_page_wording_and_headers(client, article):
     story = make_story(article)
     response = client.get(reverse("comments:status", args=[story.raw_token]))
     assert response.status_code == 200
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "no-referrer"  # the URL is a secret
     assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
     soup = BeautifulSoup(response.content, "html.parser")
     assert "noindex" in soup.find("meta", attrs={"name": "robots"})["content"]
@@ -461,6 +461,21 @@ def test_author_cannot_edit_once_decided(client, article):
     assert "can no longer be changed" in text_of(response)
     assert Comment.objects.get().body == BODY
     assert "Change my story" not in text_of(client.get(reverse("comments:status", args=[token])))
+
+
+def test_private_page_forms_pass_csrf_in_a_browser(article):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    story = make_story(article)
+    url = reverse("comments:withdraw", args=[story.raw_token])
+    page = browser.get(url)
+    # "no-referrer" here would make browsers send `Origin: null` with the form: CSRF would refuse it.
+    assert page["Referrer-Policy"] == "same-origin"
+    token = BeautifulSoup(page.content, "html.parser").find("input", attrs={"name": "csrfmiddlewaretoken"})["value"]
+    response = browser.post(url, {"csrfmiddlewaretoken": token}, HTTP_ORIGIN="http://testserver")
+    assert response.status_code == 303
+    assert Comment.objects.get().status == Comment.Status.WITHDRAWN
 
 
 def test_withdraw_confirms_then_erases_the_text(client, article):

@@ -31,17 +31,23 @@ def _see_other(url):
     return HttpResponseRedirect(url, status=303)
 
 
-def private_page(view):
-    """The URL of these pages is a secret: never sent on as a referrer, never cached, never indexed."""
+def private_page(referrer_policy):
+    """The URL of these pages is a secret: never sent on as a referrer, never cached, never indexed.
 
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["X-Robots-Tag"] = "noindex, nofollow"
-        return response
+    Pages with their own POST form (edit, withdraw) use "same-origin" rather than "no-referrer": under
+    no-referrer browsers send `Origin: null` with the form and Django's CSRF check refuses it."""
 
-    return never_cache(wrapped)
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            response.headers["Referrer-Policy"] = referrer_policy
+            response.headers["X-Robots-Tag"] = "noindex, nofollow"
+            return response
+
+        return never_cache(wrapped)
+
+    return decorator
 
 
 def _story_by_token(token):
@@ -120,7 +126,7 @@ def post_story(request, slug):
 # --- The author's private pages --------------------------------------------------------------
 
 
-@private_page
+@private_page("no-referrer")
 @require_http_methods(["GET", "HEAD"])
 def story_status(request, token):
     story = _story_by_token(token)
@@ -138,7 +144,7 @@ def story_status(request, token):
     return render(request, "comments/status.html", context)
 
 
-@private_page
+@private_page("same-origin")
 @require_http_methods(["GET", "HEAD", "POST"])
 def edit_story(request, token):
     story = _story_by_token(token)
@@ -174,7 +180,7 @@ def edit_story(request, token):
     return _see_other(status_url + "?edited=1")
 
 
-@private_page
+@private_page("same-origin")
 @require_http_methods(["GET", "HEAD", "POST"])
 def withdraw_story(request, token):
     story = _story_by_token(token)

@@ -1,0 +1,162 @@
+"""Accessibility: axe-core (WCAG 2.0/2.1 A and AA rules) finds nothing on any page a reader, an author or a
+moderator sees. A failure lists each rule, its help text and the offending elements."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
+
+from comments import moderation
+from comments.models import Comment
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+_axe = Axe()
+
+
+def axe_violations(page):
+    """Readable lines, one per offending element: '[rule] help -- target: html'."""
+    results = _axe.run(page, options=AXE_OPTIONS)
+    lines = []
+    for violation in results.response["violations"]:
+        lines.append(f"[{violation['id']}] ({violation['impact']}) {violation['help']} -- {violation['helpUrl']}")
+        for node in violation["nodes"]:
+            lines.append(f"    target: {node['target']}\n      html: {node['html'][:200]}")
+            summary = (node.get("failureSummary") or "").replace("\n", " ")
+            if summary:
+                lines.append(f"      why: {summary[:300]}")
+    return lines
+
+
+def check(page, rec, label, failures):
+    """Runs axe on the current page and collects its violations under `label` (all pages are checked, then one
+    assertion lists everything)."""
+    lines = axe_violations(page)
+    if lines:
+        failures.append(f"{label} ({page.url}):\n  " + "\n  ".join(lines))
+    rec.assert_clean(label)
+
+
+def assert_no_failures(failures):
+    assert not failures, "axe-core found WCAG 2.1 A/AA violations:\n" + "\n".join(failures)
+
+
+def test_reading_pages(live_site, browser_page):
+    page, rec = browser_page
+    failures = []
+    pages = {"home": "/", "FAQ index": reverse("articles:faq_index"), "404": "/no/such/page/"}
+    for article in live_site.articles:
+        pages[f"article {article.slug}"] = article.get_absolute_url()
+        pages[f"FAQ of {article.slug}"] = article.get_faq_url()
+    for label, url in pages.items():
+        page.goto(url)
+        check(page, rec, label, failures)
+    # An article with published stories, a reply and a content warning, and an FAQ opened.
+    article = live_site.articles[0]
+    moderator = live_site.make_moderator()
+    story, _ = live_site.make_story(article, "Robin", "It took me years to see the pattern clearly.")
+    warned, _ = live_site.make_story(article, "Jo", "What happened at home still shapes me.", ["abuse"])
+    reply, _ = live_site.make_story(article, "Kim", "Thank you for writing this, it helped me.", parent=story)
+    for each in (story, warned, reply):
+        moderation.approve(each, moderator)
+    page.goto(article.get_absolute_url())
+    page.locator("details.faq-item summary").first.click()
+    page.locator(f"#story-{warned.pk} details.story-disclosure summary").click()
+    page.locator(f"#story-{story.pk} details.story-reply-form summary").click()
+    check(page, rec, "article with stories, opened FAQ, revealed story and reply form", failures)
+    assert_no_failures(failures)
+
+
+def test_story_pages(live_site, browser_page):
+    page, rec = browser_page
+    failures = []
+    article = live_site.articles[0]
+    page.goto(article.get_absolute_url())
+    # The story form showing errors (nothing filled in).
+    with page.expect_navigation():
+        page.locator("#leave-a-comment button[type=submit]").click()
+    assert page.locator(".error-summary").is_visible()
+    check(page, rec, "story form with errors", failures)
+    # The confirmation, then the status, edit and withdraw pages.
+    page.locator("#id_name").fill("Robin")
+    page.locator("#id_body").fill("It took me years to see the pattern, and this article helped.")
+    page.locator("#id_consent").check()
+    with page.expect_navigation():
+        page.locator("#leave-a-comment button[type=submit]").click()
+    assert page.locator(".story-confirmation").is_visible()
+    check(page, rec, "confirmation", failures)
+    status_url = page.locator("#private-link").input_value()
+    token = status_url.rstrip("/").rsplit("/", 1)[-1]
+    for label, url in {
+        "status page": status_url,
+        "edit page": reverse("comments:edit", args=[token]),
+        "withdraw page": reverse("comments:withdraw", args=[token]),
+    }.items():
+        page.goto(url)
+        check(page, rec, label, failures)
+    # The edit form with an error.
+    page.goto(reverse("comments:edit", args=[token]))
+    page.locator("#id_body").fill("short")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save my changes").click()
+    check(page, rec, "edit form with errors", failures)
+    # A rejected story's status page shows the reason.
+    story = Comment.objects.get()
+    moderation.reject(story, live_site.make_moderator(), "off-topic", note="Please write about yourself.")
+    page.goto(status_url)
+    check(page, rec, "status page, rejected", failures)
+    # Reporting a published story.
+    published, _ = live_site.make_story(article, "Kim", "A story that is published on the page now.")
+    moderation.approve(published, live_site.make_moderator("m2"))
+    page.goto(reverse("comments:report", args=[published.pk]))
+    check(page, rec, "report form", failures)
+    assert_no_failures(failures)
+
+
+def test_login_and_moderation_pages(live_site, browser_page):
+    page, rec = browser_page
+    failures = []
+    article = live_site.articles[0]
+    moderator = live_site.make_moderator()
+    pending, _ = live_site.make_story(article, "Sam", "I want to die some days, but this helped me hold on.")
+    warned, _ = live_site.make_story(article, "Jo", "What he did to me for years still shapes me.", ["abuse"])
+    published, _ = live_site.make_story(article, "Alex", "Reading this helped me put words to it all.")
+    rejected, _ = live_site.make_story(article, "Lee", "An off-topic story about something else entirely.")
+    spam, _ = live_site.make_story(article, "Deals", "Cheap followers and pills, visit the shop today.")
+    withdrawn, _ = live_site.make_story(article, "Ana", "I would rather not have this published after all.")
+    Comment.objects.filter(pk=pending.pk).update(flag_self_harm=True)
+    moderation.approve(published, moderator)
+    moderation.reject(rejected, moderator, "off-topic", note="Thank you, but it is off topic.")
+    moderation.mark_spam(spam, moderator)
+    moderation.withdraw(withdrawn)
+
+    page.goto(reverse("login"))
+    check(page, rec, "login", failures)
+    page.locator("#id_username").fill(moderator.username)
+    page.locator("#id_password").fill("wrong password")
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").click()
+    check(page, rec, "login with an error", failures)
+    page.locator("#id_username").fill(moderator.username)
+    page.locator("#id_password").fill(live_site.password)
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").click()
+
+    for tab in ("review", "published", "rejected", "spam", "withdrawn"):
+        page.goto(reverse("comments:queue") + f"?tab={tab}")
+        assert page.locator(".mod-item").count() >= 1, tab
+        check(page, rec, f"moderation tab {tab}", failures)
+    page.goto(reverse("comments:queue") + "?tab=review&flag=content-warned&q=years")
+    check(page, rec, "moderation queue, filtered", failures)
+    page.goto(reverse("comments:queue"))
+    page.locator(f"#story-{warned.pk} details.cw summary").click()
+    check(page, rec, "moderation queue, content warning revealed", failures)
+    for label, url in {
+        "story detail": reverse("comments:moderate_story", args=[warned.pk]),
+        "reject page": reverse("comments:decide", args=[warned.pk, "reject"]),
+        "approve page": reverse("comments:decide", args=[warned.pk, "approve"]),
+        "edit page": reverse("comments:moderate_edit", args=[pending.pk]),
+    }.items():
+        page.goto(url)
+        check(page, rec, f"moderation {label}", failures)
+    assert_no_failures(failures)
