@@ -246,3 +246,5 @@ STORIES_PER_PAGE = 20
 REPORT_THRESHOLD = int(os.environ.get("REPORT_THRESHOLD", "3"))  # reports that hide a story until reviewed
 REPORT_FLOOD_LIMIT = 10  # reports per network address per hour
 MODERATOR_MAIL_INTERVAL = int(os.environ.get("MODERATOR_MAIL_INTERVAL", "300"))  # at most one mail per...
+# Number of trusted reverse proxies in front of the app (0: use REMOTE_ADDR). Flood limits need the real address.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))

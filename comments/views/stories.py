@@ -6,6 +6,7 @@ import logging
 from contextlib import suppress
 from functools import wraps
 
+from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,8 +24,18 @@ logger = logging.getLogger(__name__)
 Status = Comment.Status
 
 
+def _client_address(request):
+    """The visitor's address. Behind PROXY_COUNT trusted proxies (nginx, a load balancer) it is
+    the entry that many hops from the right of X-Forwarded-For; the client can forge the rest."""
+    if settings.PROXY_COUNT:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= settings.PROXY_COUNT:
+            return forwarded[-settings.PROXY_COUNT]
+    return request.META.get("REMOTE_ADDR", "")
+
+
 def _ip_hash(request):
-    return hash_network_address(request.META.get("REMOTE_ADDR", ""))
+    return hash_network_address(_client_address(request))
 
 
 def _see_other(url):
