@@ -7,7 +7,7 @@ PORT   ?= 8000
 # Local development runs with DEBUG on; production sets SECRET_KEY and ALLOWED_HOSTS instead.
 DEV    := DEBUG=$${DEBUG-1}
 
-.PHONY: run install migrate load test lint format bench clean
+.PHONY: run install migrate load test test-postgres lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,9 +40,20 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Browser tests need Debian's Chromium at /usr/bin/chromium; without it they are skipped, loudly.
+CHROMIUM ?= /usr/bin/chromium
+# `make test-postgres` runs the whole suite on PostgreSQL (pytest-django creates and drops test_<name>).
+PG_URL   ?= postgres://postgres@127.0.0.1:5432/test
+
 test: install
 	$(BIN)/ruff check .
+	@test -x $(CHROMIUM) || echo "WARNING: $(CHROMIUM) not found: the browser tests will be SKIPPED (apt-get install chromium)."
 	$(DEV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not running on 127.0.0.1:5432. Start it with:"; \
+		echo "  pg_ctlcluster --skip-systemctl-redirect \$$(ls /etc/postgresql) main start"; exit 1; }
+	DATABASE_URL=$(PG_URL) $(MAKE) test
 
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

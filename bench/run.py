@@ -136,7 +136,14 @@ def free_port():
 
 
 class Gunicorn:
+    """gunicorn with the bench settings. `peaks` keeps every worker's VmHWM, read before each stop."""
+
     def __init__(self, args, env, tmp):
+        self.args, self.env, self.tmp, self.peaks, self.restarts = args, env, tmp, {}, 0
+        self.start()
+
+    def start(self):
+        args, env, tmp = self.args, self.env, self.tmp
         self.port = free_port()
         self.log_path = tmp / f"gunicorn-{self.port}.log"
         cmd = [
@@ -147,6 +154,7 @@ class Gunicorn:
             "--log-level", "warning",
             "--error-logfile", str(self.log_path),
             "--timeout", "60",
+            "--graceful-timeout", "3",
         ]  # fmt: skip
         self.proc = subprocess.Popen(cmd, cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         self.base = f"http://{HOST}:{self.port}"
@@ -189,7 +197,27 @@ class Gunicorn:
                 peaks[pid] = int(match.group(1)) / 1024
         return peaks
 
+    def settle(self):
+        """After a load run: sync workers still owe answers to connections wrk already closed. Wait until
+        the baseline answers quickly again; if a slow page left a long backlog, restart gunicorn instead
+        (so the next URL is measured on an idle server)."""
+        deadline = time.monotonic() + 4
+        while time.monotonic() < deadline:
+            try:
+                started = time.monotonic()
+                answered = request("GET", self.base + "/bench/baseline/", timeout=2).status == 200
+                if answered and time.monotonic() - started < 0.05:
+                    return False
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        self.restarts += 1
+        self.start()
+        return True
+
     def stop(self):
+        self.peaks.update(self.peak_rss())
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -307,7 +335,9 @@ def wrk(args, url, cookie=None, duration=None):
         result["errors"] += int(match.group(1))
     if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text):
         # Sync workers close every connection after a response; wrk may count those closes as read errors.
-        result["socket_errors"] = {k: int(v) for k, v in zip(("connect", "read", "write", "timeout"), match.groups())}
+        result["socket_errors"] = {
+            k: int(v) for k, v in zip(("connect", "read", "write", "timeout"), match.groups(), strict=True)
+        }
         result["errors"] += result["socket_errors"]["connect"] + result["socket_errors"]["timeout"]
     return result
 
@@ -423,7 +453,13 @@ def measure_pages(args, server, meta, full, env):
             row["note"] = problem
         cookie = f"sessionid={session}" if auth else None
         wrk(args, server.base + path, cookie, duration=1)  # warm every worker; not counted
+        if server.settle():
+            wrk(args, server.base + path, cookie, duration=1)  # the restarted workers need their warm-up too
         row.update(wrk(args, server.base + path, cookie))
+        if server.settle():
+            row["note"] = "; ".join(filter(None, [row.get("note"), "backlog left: gunicorn restarted after it"]))
+        if row["rps"] == 0:
+            row["note"] = "; ".join(filter(None, [row.get("note"), f"no request finished within {args.duration} s"]))
         log(
             f"  {label:<46} {row['rps']:8.1f} req/s  p50 {fmt_ms(row['p50'])}  p99 {fmt_ms(row['p99'])}"
             f"  {row['queries'].get('warm', '?')} queries" + (f"  [{problem}]" if problem else "")
@@ -523,6 +559,7 @@ def page_rows(results, baseline_rps):
             lines.append(f"| {label} | not available yet ({row['unavailable']}) | | | | | | |")
             continue
         ratio = row["rps"] / baseline_rps if baseline_rps else 0
+        p50, p99 = (fmt_ms(row["p50"]), fmt_ms(row["p99"])) if row["rps"] else ("—", "—")
         target = RATIO_TARGETS.get(row["group"])
         target_text = f"≥ {target}× {mark(ratio >= target)}" if target else "—"
         if key == "baseline":
@@ -537,8 +574,7 @@ def page_rows(results, baseline_rps):
             q_text += f" ≤ {q_target} {mark(q_count <= q_target)}"
         errors = str(row["errors"]) + (f" ({row['note']})" if row.get("note") else "")
         lines.append(
-            f"| {label} | {row['rps']:.0f} | {fmt_ms(row['p50'])} | {fmt_ms(row['p99'])} | {ratio:.2f}× "
-            f"| {target_text} | {q_text} | {errors} |"
+            f"| {label} | {row['rps']:.0f} | {p50} | {p99} | {ratio:.2f}× | {target_text} | {q_text} | {errors} |"
         )
     return lines
 
@@ -550,6 +586,9 @@ def report(args, info, scenarios, submission, rss):
         f"{info['date']} · commit `{info['commit']}` · {info['database']} · cache: {info['cache']} · "
         f"{info['cpus']} CPUs · gunicorn {args.workers} sync workers · "
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s per URL (after a 1 s warm-up)",
+        "",
+        f"Load average (1, 5, 15 min) before: {info['load_before']}, after: {info['load_after']}. Other work on the "
+        "machine lowers every figure; the ratios to the baseline (measured in the same run) are the comparable ones.",
         "",
     ]
     if not info["default_setup"]:
@@ -584,7 +623,9 @@ def report(args, info, scenarios, submission, rss):
         for key in ("article_first", "article_last"):
             a, b = scenarios[low][1].get(key, {}), scenarios[high][1].get(key, {})
             if not a.get("rps") or not b.get("rps"):
-                out.append(f"| {key} | not available | | | | | | | | |")
+                label = (a or b).get("label", key).split(" (")[0]
+                figures = f"{a.get('rps', 0):.0f} | {b.get('rps', 0):.0f}"
+                out.append(f"| {label} | {figures} | no figure to compare (0 req/s or unavailable) | | | | | | ✗ |")
                 continue
             base_a = scenarios[low][1]["baseline"]["rps"]
             base_b = scenarios[high][1]["baseline"]["rps"]
@@ -685,9 +726,12 @@ def main():
         "cache": "Redis" if env.get("REDIS_URL") else "local memory (per process)",
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
+        "load_before": " ".join(f"{x:.1f}" for x in os.getloadavg()),
         "default_setup": not args.database_url and not env.get("REDIS_URL") and "CONN_MAX_AGE" not in os.environ,
     }
     log(f"Rewire bench: {info['database']}, cache {info['cache']}, stories {args.story_counts}, temp {tmp}")
+    if os.getloadavg()[0] > 1.0:
+        log(f"  ! load average is {info['load_before']}: something else is using the CPUs; figures will be lower")
     scenarios, rss, submission = {}, [], None
     try:
         log("collectstatic (hashed names, STATIC_MANIFEST=1)…")
@@ -715,12 +759,13 @@ def main():
                             f"{submission['errors']} errors, {submission['per_second']} stories/s "
                             f"({submission['statuses']})"
                         )
-                rss.append((f"{stories:,} stories", server.peak_rss()))
             finally:
                 server.stop()
+                rss.append((f"{stories:,} stories", server.peaks))
                 if server.proc.returncode not in (0, None, -signal.SIGTERM):
                     log(server.log_tail())
             scenarios[stories] = (meta, results)
+        info["load_after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
         text = report(args, info, scenarios, submission, rss)
         text += f"\nTotal bench time: {time.monotonic() - started:.0f} s.\n"
         (RESULTS / "latest.md").write_text(text)

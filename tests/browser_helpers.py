@@ -84,9 +84,9 @@ class PageRecorder:
             events = self.page.evaluate("window.__cspViolations || []")
         except Exception:  # noqa: BLE001 - a page mid-navigation has no document to ask
             events = []
-        return [f"{v['directive']} blocked {v['blocked']!r} ({v['source']}:{v['line']}) {v['sample']!r}" for v in events] + [
-            f"console: {text}" for text in self.console_csp
-        ]
+        return [
+            f"{v['directive']} blocked {v['blocked']!r} ({v['source']}:{v['line']}) {v['sample']!r}" for v in events
+        ] + [f"console: {text}" for text in self.console_csp]
 
     def xss_hits(self):
         return self.page.evaluate("window.__xssHits || []")

@@ -30,9 +30,7 @@ def in_viewport(page, selector, timeout=3000):
 
 
 def no_horizontal_scroll(page):
-    return page.evaluate(
-        "() => ({scroll: document.scrollingElement.scrollWidth, inner: window.innerWidth})"
-    )
+    return page.evaluate("() => ({scroll: document.scrollingElement.scrollWidth, inner: window.innerWidth})")
 
 
 def tab_to(page, selector, limit=60):

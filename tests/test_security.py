@@ -255,7 +255,9 @@ def test_login_next_cannot_redirect_off_site(next_url, moderator):
 
 
 def test_login_next_keeps_a_local_url(moderator):
-    response = Client().post(reverse("login"), {"username": "mod", "password": PASSWORD, "next": "/moderation/?tab=spam"})
+    response = Client().post(
+        reverse("login"), {"username": "mod", "password": PASSWORD, "next": "/moderation/?tab=spam"}
+    )
     assert response.headers["Location"] == "/moderation/?tab=spam"
 
 

@@ -1,0 +1,356 @@
+"""Nothing is lost under concurrency: a real gunicorn (4 workers, production settings) on a fresh SQLite file and
+on a fresh PostgreSQL database, 20 concurrent clients posting 400 stories through the real form, and a moderator's
+approve racing the author's withdraw on the same stories.
+
+What the race asserts, per story (A = moderation.approve in one process, B = moderation.withdraw in another,
+started at the same instant):
+  - the final state is always `withdrawn` with the text erased (withdraw is allowed from any state but withdrawn);
+  - if withdraw won, approve raised InvalidTransition and the history is exactly [submitted, withdrawn];
+  - if approve won, the history is exactly [submitted, approved, withdrawn] (both events recorded, in that order);
+  - A's own report (approved / InvalidTransition) agrees with the history; nothing else happened.
+"""
+
+import http.client
+import json
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+pytestmark = pytest.mark.slow
+
+BASE_DIR = Path(settings.BASE_DIR)
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+CLIENTS = 20
+STORIES = 400
+RACES = 12
+PG_ADMIN_URL = os.environ.get("CONCURRENCY_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def production_env(**extra):
+    dropped = {"DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "SQLITE_PATH", "DJANGO_SETTINGS_MODULE"}
+    env = {key: value for key, value in os.environ.items() if key not in dropped}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="0",
+        STATIC_MANIFEST="0",
+        STORY_FLOOD_LIMIT="100000",
+        STORY_MIN_SECONDS="0",
+        LOG_LEVEL="WARNING",
+    )
+    env.update(extra)
+    return env
+
+
+def manage(env, *args, timeout=120):
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    assert result.returncode == 0, f"manage.py {' '.join(args[:2])} failed:\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def shell(env, code, timeout=120):
+    """Runs Python in `manage.py shell -c` against the server's database; returns the last line parsed as JSON."""
+    out = manage(env, "shell", "-c", code, timeout=timeout)
+    return json.loads(out.strip().splitlines()[-1])
+
+
+class Gunicorn:
+    def __init__(self, env, log_path):
+        self.port = free_port()
+        self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.log_path = log_path
+        self.process = subprocess.Popen(
+            [str(GUNICORN), "config.wsgi", "-w", "4", "-b", f"127.0.0.1:{self.port}", "--timeout", "60",
+             "--no-control-socket"],
+            cwd=BASE_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if request(self.port, "GET", "/robots.txt")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise AssertionError(f"gunicorn did not start:\n{self.log_tail()}")
+            time.sleep(0.2)
+
+    def log_tail(self, chars=4000):
+        return Path(self.log_path).read_text(errors="replace")[-chars:]
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+def request(port, method, path, body=None, cookies=None):
+    """(status, headers dict with lower-case names, body text, set-cookie list). A new connection each time."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Host": f"127.0.0.1:{port}"}
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    if body is not None:
+        body = urllib.parse.urlencode(body, doseq=True)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        text = response.read().decode("utf-8", errors="replace")
+        set_cookies = response.headers.get_all("Set-Cookie") or []
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, text, set_cookies
+    finally:
+        conn.close()
+
+
+class Client:
+    """One browser-like client with its own cookie jar (Secure cookies are kept: the test talks plain HTTP)."""
+
+    def __init__(self, port):
+        self.port = port
+        self.cookies = {}
+
+    def call(self, method, path, body=None):
+        status, headers, text, set_cookies = request(self.port, method, path, body, self.cookies)
+        for cookie in set_cookies:
+            name, _, rest = cookie.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return status, headers, text
+
+
+def explain(html):
+    """The error summary of a refused form, or the page's title: enough to say why."""
+    summary = re.search(r'class="alert alert-danger error-summary".*?</div>', html, re.S)
+    text = summary.group(0) if summary else (re.search(r"<title>(.*?)</title>", html, re.S) or [None, html[:300]])[1]
+    return " ".join(re.sub(r"<[^>]+>", " ", text).split())[:400]
+
+
+def form_fields(html):
+    fields = {}
+    for name in ("csrfmiddlewaretoken", "ts"):
+        match = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', html) or re.search(
+            rf'<input[^>]*value="([^"]*)"[^>]*name="{name}"', html
+        )
+        assert match, f"no {name} field in the story form"
+        fields[name] = match.group(1)
+    return fields
+
+
+def post_stories(port, slug, tag):
+    """CLIENTS threads post STORIES stories in total; returns (bodies sent, problems, tokens)."""
+    per_client = STORIES // CLIENTS
+    problems, bodies, tokens = [], [], []
+    lock = threading.Lock()
+    barrier = threading.Barrier(CLIENTS)
+
+    def run(number):
+        client = Client(port)
+        status, _, html = client.call("GET", f"/articles/{slug}/")
+        if status != 200:
+            with lock:
+                problems.append(f"client {number}: GET article {status}")
+            return
+        fields = form_fields(html)
+        assert "csrftoken" in client.cookies, client.cookies
+        barrier.wait()
+        for index in range(per_client):
+            body = (
+                f"Concurrency story {tag} client {number} number {index}: it took me years to see it, and today I can."
+            )
+            data = {**fields, "name": f"Client {number}", "email": "", "body": body, "consent": "on",
+                    "website": "", "parent": ""}  # fmt: skip
+            status, headers, text = client.call("POST", f"/articles/{slug}/stories/new/", data)
+            location = headers.get("location", "")
+            if status != 303 or "/stories/status/" not in location or "database is locked" in text:
+                with lock:
+                    problems.append(f"client {number} story {index}: POST {status} {location!r} {explain(text)}")
+                continue
+            path = urllib.parse.urlsplit(location).path + "?" + urllib.parse.urlsplit(location).query
+            status, _, text = client.call("GET", path)
+            if status != 200 or "waiting for review" not in text:
+                with lock:
+                    problems.append(f"client {number} story {index}: status page {status} {text[:300]!r}")
+            with lock:
+                bodies.append(body)
+                tokens.append(location.split("/stories/status/")[1].split("/")[0])
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return bodies, problems, tokens
+
+
+COUNT_CODE = """
+import json
+from comments.models import Comment, ModerationEvent
+bodies = list(Comment.objects.filter(body__startswith="Concurrency story {tag} ").values_list("body", flat=True))
+submitted = ModerationEvent.objects.filter(comment__body__startswith="Concurrency story {tag} ", action="submitted")
+print(json.dumps({{"count": len(bodies), "distinct": len(set(bodies)), "bodies": sorted(bodies),
+                  "submitted": submitted.count(), "pending": Comment.objects.pending().count()}}))
+"""
+
+SETUP_RACE_CODE = """
+import json
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from articles.models import Article
+from comments.models import Comment, ModerationEvent
+user = get_user_model().objects.create_user("race-moderator", "race@example.com", "a long passphrase here 1")
+user.user_permissions.add(Permission.objects.get(codename="moderate", content_type__app_label="comments"))
+article = Article.objects.published().first()
+pks = []
+for i in range({races}):
+    story = Comment(article=article, name="Racer", body=f"A story that is approved and withdrawn at once {{i}}.")
+    story.issue_token()
+    story.save()
+    ModerationEvent.objects.create(comment=story, action="submitted", to_status="pending")
+    pks.append(story.pk)
+print(json.dumps(pks))
+"""
+
+RACE_CODE = """
+import json, time
+from django.contrib.auth import get_user_model
+from comments import moderation
+from comments.models import Comment
+pks, start, side = {pks!r}, {start!r}, {side!r}
+user = get_user_model().objects.get(username="race-moderator")
+results = {{}}
+while time.time() < start:
+    time.sleep(0.001)
+# The two sides walk the stories in opposite orders: they meet in the middle, so both outcomes occur.
+for pk in (pks if side == "approve" else list(reversed(pks))):
+    try:
+        if side == "approve":
+            moderation.approve(Comment.objects.get(pk=pk), user)
+        else:
+            moderation.withdraw(Comment.objects.get(pk=pk))
+        results[pk] = "done"
+    except moderation.InvalidTransition:
+        results[pk] = "invalid"
+    time.sleep(0.03)  # a breath between requests: SQLite's busy handler would otherwise starve the slower side
+print(json.dumps(results))
+"""
+
+STATE_CODE = """
+import json
+from comments.models import Comment
+pks = {pks!r}
+print(json.dumps({{pk: {{"status": c.status, "body": c.body,
+                        "events": list(c.events.order_by("created_at", "id").values_list("action", flat=True))}}
+                  for pk in pks for c in [Comment.objects.get(pk=pk)]}}))
+"""
+
+
+def race(env, server):
+    pks = shell(env, SETUP_RACE_CODE.format(races=RACES))
+    start = time.time() + 3.0  # both interpreters are up and Django is set up by then
+    procs = {
+        side: subprocess.Popen(
+            [sys.executable, "manage.py", "shell", "-c", RACE_CODE.format(pks=pks, start=start, side=side)],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for side in ("approve", "withdraw")
+    }
+    outcomes = {}
+    for side, proc in procs.items():
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, f"{side} process failed:\n{err[-3000:]}"
+        outcomes[side] = {int(k): v for k, v in json.loads(out.strip().splitlines()[-1]).items()}
+    assert all(v == "done" for v in outcomes["withdraw"].values()), outcomes["withdraw"]
+    states = {int(k): v for k, v in shell(env, STATE_CODE.format(pks=pks)).items()}
+    approve_won = 0
+    for pk in pks:
+        state = states[pk]
+        assert state["status"] == "withdrawn" and state["body"] == "", (pk, state)
+        if outcomes["approve"][pk] == "done":
+            approve_won += 1
+            assert state["events"] == ["submitted", "approved", "withdrawn"], (pk, state)
+        else:
+            assert outcomes["approve"][pk] == "invalid"
+            assert state["events"] == ["submitted", "withdrawn"], (pk, state)
+    return approve_won
+
+
+def run_scenario(env, tmp_path, label):
+    manage(env, "migrate", "--noinput")
+    manage(env, "load_articles")
+    slug = "ketamine-for-npd"
+    server = Gunicorn(env, tmp_path / f"gunicorn-{label}.log")
+    try:
+        started = time.monotonic()
+        bodies, problems, tokens = post_stories(server.port, slug, label)
+        elapsed = time.monotonic() - started
+        log = server.log_tail()
+        assert not problems, f"{len(problems)} failed request(s) on {label}:\n" + "\n".join(problems[:10]) + "\n" + log
+        assert len(bodies) == STORIES and len(set(tokens)) == STORIES
+        assert "database is locked" not in log and "Traceback" not in log, log
+        stored = shell(env, COUNT_CODE.format(tag=label))
+        assert stored["count"] == STORIES, stored["count"]
+        assert stored["distinct"] == STORIES
+        assert stored["bodies"] == sorted(bodies)
+        assert stored["submitted"] == STORIES
+        approve_won = race(env, server)
+        print(
+            f"\n{label}: {STORIES} stories from {CLIENTS} clients in {elapsed:.1f}s; approve won {approve_won}/{RACES}"
+        )
+    finally:
+        server.stop()
+
+
+def test_nothing_lost_on_sqlite(tmp_path):
+    env = production_env(SQLITE_PATH=str(tmp_path / "concurrency.sqlite3"))
+    run_scenario(env, tmp_path, "sqlite")
+
+
+@pytest.fixture
+def fresh_postgres_database():
+    try:
+        import psycopg
+
+        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except Exception as error:  # noqa: BLE001
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {error}")
+    name = f"rewire_conc_{secrets.token_hex(4)}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urllib.parse.urlunsplit(urllib.parse.urlsplit(PG_ADMIN_URL)._replace(path=f"/{name}"))
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def test_nothing_lost_on_postgres(tmp_path, fresh_postgres_database):
+    env = production_env(DATABASE_URL=fresh_postgres_database)
+    run_scenario(env, tmp_path, "postgres")
