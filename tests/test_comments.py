@@ -710,3 +710,20 @@ def test_home_page_query_budget(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         response = client.get("/")
     assert text_of(response).count("6 stories") == 5
+
+
+def test_flood_limit_uses_the_client_address_behind_trusted_proxies(client, article, settings):
+    settings.STORY_FLOOD_LIMIT = 1
+    settings.PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    first = client.post(post_url(article), story_data(), HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy)
+    assert first.status_code == 303
+    assert Comment.objects.get().ip_hash == hash_network_address("203.0.113.7")
+    # Another reader behind the same proxy is not blocked; the same reader is, even if they forge a prefix.
+    other = client.post(
+        post_url(article), story_data(body=BODY + " other"), HTTP_X_FORWARDED_FOR="198.51.100.2", **proxy
+    )
+    assert other.status_code == 303
+    forged = story_data(body=BODY + " again")
+    again = client.post(post_url(article), forged, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7", **proxy)
+    assert again.status_code == 429
