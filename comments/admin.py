@@ -119,6 +119,10 @@ class CommentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             reverse("comments:moderate_story", args=[obj.pk]),
         )
 
+    def has_view_permission(self, request, obj=None):
+        # Moderators (staff with comments.moderate) can use the admin's list and actions too.
+        return _can_moderate(request) or super().has_view_permission(request, obj)
+
     def has_moderate_permission(self, request):
         return _can_moderate(request)
 

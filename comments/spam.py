@@ -74,7 +74,7 @@ def report_flood_exceeded(ip_hash):
 
 def normalise_body(text):
     text = unicodedata.normalize("NFKC", text or "").casefold()
-    text = re.sub(r"[^\w\s]", "", text)
+    text = re.sub(r"[^\w\s]", " ", text)  # punctuation separates words: "re-sign" is not "resign"
     return " ".join(text.split())
 
 

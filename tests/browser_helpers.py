@@ -20,7 +20,8 @@ import pytest
 # The sync Playwright API keeps an event loop in the main thread; Django's ORM would refuse to run next to it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium; the CHROMIUM environment variable may point elsewhere (as it may for `make test`).
+CHROMIUM = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -31,8 +32,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+SKIP_PREFIX = "Chromium not found at"
 SKIP_MESSAGE = (
-    f"Chromium not found at {CHROMIUM}: browser tests (journeys, accessibility, XSS in the browser) SKIPPED. "
+    f"{SKIP_PREFIX} {CHROMIUM}: browser tests (journeys, accessibility, XSS in the browser) SKIPPED. "
     "Install it with `apt-get install chromium` (.ci/run does)."
 )
 
@@ -126,6 +128,8 @@ def chromium_browser():
         pytest.skip(SKIP_MESSAGE)
     from playwright.sync_api import sync_playwright
 
+    for stale in ARTIFACTS.glob("FAILED-*.png"):  # failure screenshots of an earlier run would mislead
+        stale.unlink(missing_ok=True)
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)

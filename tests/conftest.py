@@ -3,6 +3,7 @@ import pytest as _pytest  # noqa: E402
 
 from tests.browser_helpers import (  # noqa: E402,F401
     CHROMIUM,
+    SKIP_PREFIX,
     browser_context_factory,
     browser_page,
     browser_skips,
@@ -26,7 +27,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     skipped = [
         report
         for report in terminalreporter.stats.get("skipped", [])
-        if CHROMIUM in str(getattr(report, "longrepr", ""))
+        if SKIP_PREFIX in str(getattr(report, "longrepr", ""))
     ]
     if browser_skips or skipped:
         terminalreporter.write_sep("!", "WARNING: BROWSER TESTS SKIPPED", red=True, bold=True)

@@ -727,3 +727,10 @@ def test_flood_limit_uses_the_client_address_behind_trusted_proxies(client, arti
     forged = story_data(body=BODY + " again")
     again = client.post(post_url(article), forged, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7", **proxy)
     assert again.status_code == 429
+
+
+def test_duplicate_check_keeps_punctuation_as_a_word_break():
+    from comments.spam import normalise_body
+
+    assert normalise_body("I had to re-sign it, 1-10.") != normalise_body("I had to resign it, 11-0.")
+    assert normalise_body("Same   story!") == normalise_body("same story")

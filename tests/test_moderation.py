@@ -844,3 +844,17 @@ def test_createmoderator_refuses_weak_password_and_existing_user(moderator):
     with pytest.raises(CommandError, match="already exists"):
         call_command("createmoderator", "mod", password=PASSWORD, stdout=io.StringIO())
     assert not get_user_model().objects.filter(username="weak").exists()
+
+
+def test_staff_moderator_can_use_the_admin_actions(client, article, moderator):
+    """A moderator who is staff needs no extra model permissions to use the admin's actions."""
+    moderator.is_staff = True
+    moderator.save()
+    client.force_login(moderator)
+    target = make_story(article)
+    changelist = reverse("admin:comments_comment_changelist")
+    assert client.get(changelist).status_code == 200
+    client.post(changelist, {"action": "approve_selected", "_selected_action": [target.pk], "index": 0})
+    target.refresh_from_db()
+    assert target.status == Status.APPROVED
+    assert _single_event(target, Action.APPROVED).actor == moderator
