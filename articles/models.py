@@ -12,6 +12,10 @@ class ArticleQuerySet(models.QuerySet):
         """The one definition of what the public may see."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def bump_cache_version(self, pk):
+        """Invalidates every cached page that shows the article (in every server process)."""
+        return self.filter(pk=pk).update(cache_version=models.F("cache_version") + 1)
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -35,6 +39,9 @@ class Article(models.Model):
     # Checksum of the content as last loaded from content/ files: tells load_articles
     # whether an editor has changed the article in the admin since.
     loaded_checksum = models.CharField(max_length=64, blank=True, editable=False)
+    # Bumped whenever something shown on the article's pages changes without saving the article
+    # itself (an FAQ, a reference, a moderation decision on a story): part of the page cache's key.
+    cache_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 

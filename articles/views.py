@@ -1,7 +1,7 @@
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery, prefetch_related_objects
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
@@ -10,6 +10,7 @@ from markdownx.views import ImageUploadView
 
 from .markdown import render_article_markdown
 from .models import Article
+from .pagecache import cached_page
 from .seo import article_jsonld, faq_jsonld
 
 
@@ -41,40 +42,60 @@ def _get_article(request, slug, queryset=None):
         raise Http404("No article here.") from None
 
 
+def _versions(articles):
+    """What a cached page showing these articles depends on (changes on any edit or story decision)."""
+    return [(article.pk, article.updated_at, article.cache_version) for article in articles]
+
+
 @require_GET
 def home(request):
-    articles = Article.objects.published().annotate(faq_count=Count("faqs")).order_by("-published_at")
-    return render(request, "articles/home.html", {"articles": articles})
+    articles = list(Article.objects.published().annotate(faq_count=Count("faqs")).order_by("-published_at"))
+    return cached_page(
+        request, _versions(articles), lambda: render(request, "articles/home.html", {"articles": articles})
+    )
 
 
 @require_GET
 def article_detail(request, slug):
     article = _get_article(request, slug, _with_neighbours(_visible_articles(request)))
-    faqs = list(article.faqs.all())
-    references = list(article.references.all())
-    context = {
-        "article": article,
-        "faqs": faqs,
-        "references": references,
-        "jsonld": [article_jsonld(request, article), faq_jsonld(request, article, faqs)],
-    }
-    return render(request, "articles/article_detail.html", context)
+
+    def render_page():
+        faqs = list(article.faqs.all())
+        context = {
+            "article": article,
+            "faqs": faqs,
+            "references": list(article.references.all()),
+            "jsonld": [article_jsonld(request, article), faq_jsonld(request, article, faqs)],
+        }
+        return render(request, "articles/article_detail.html", context)
+
+    neighbours = (article.previous_slug, article.previous_title, article.next_slug, article.next_title)
+    return cached_page(request, [*_versions([article]), neighbours], render_page)
 
 
 @require_GET
 def article_faq(request, slug):
     article = _get_article(request, slug)
-    faqs = list(article.faqs.all())
-    context = {"article": article, "faqs": faqs, "jsonld": [faq_jsonld(request, article, faqs)]}
-    return render(request, "articles/article_faq.html", context)
+
+    def render_page():
+        faqs = list(article.faqs.all())
+        context = {"article": article, "faqs": faqs, "jsonld": [faq_jsonld(request, article, faqs)]}
+        return render(request, "articles/article_faq.html", context)
+
+    return cached_page(request, _versions([article]), render_page)
 
 
 @require_GET
 def faq_index(request):
-    articles = list(Article.objects.published().prefetch_related("faqs").order_by("published_at"))
-    all_faqs = [faq for article in articles for faq in article.faqs.all()]
-    context = {"articles": articles, "jsonld": [faq_jsonld(request, None, all_faqs)] if all_faqs else []}
-    return render(request, "articles/faq_index.html", context)
+    articles = list(Article.objects.published().order_by("published_at"))
+
+    def render_page():
+        prefetch_related_objects(articles, "faqs")
+        all_faqs = [faq for article in articles for faq in article.faqs.all()]
+        jsonld = [faq_jsonld(request, None, all_faqs)] if all_faqs else []
+        return render(request, "articles/faq_index.html", {"articles": articles, "jsonld": jsonld})
+
+    return cached_page(request, _versions(articles), render_page)
 
 
 @require_GET

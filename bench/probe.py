@@ -4,7 +4,8 @@
 
 Each URL is requested twice through Django's test Client: the first (cold) request fills per-process caches,
 the second is the steady state a gunicorn worker sees; both counts are reported. URLs prefixed with `@` are
-requested logged in (with the session cookie given by --session). Prints one JSON object.
+requested logged in (with the session cookie given by --session); with `~`, with a session cookie that
+matches no session (anonymous, but past any whole-page cache). Prints one JSON object.
 
     python bench/probe.py --profile 50 /articles/slug/
 
@@ -39,7 +40,9 @@ def client_for(url, session):
     client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "127.0.0.1")
     if url.startswith("@"):
         client.cookies[settings.SESSION_COOKIE_NAME] = session
-    return client, url.lstrip("@")
+    elif url.startswith("~"):  # a session cookie that matches no session: anonymous, but not page-cached
+        client.cookies[settings.SESSION_COOKIE_NAME] = "bench-no-page-cache"
+    return client, url.lstrip("@~")
 
 
 def count(url, session):

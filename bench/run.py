@@ -77,6 +77,10 @@ def bench_env(args, tmp):
     )
     if not args.database_url:
         env.pop("DATABASE_URL", None)
+    else:
+        # A guard, not a tuning: a pathological query fails after 20 s (HTTP 500, counted as an error)
+        # instead of holding the run for minutes. libpq reads PGOPTIONS for every connection.
+        env.setdefault("PGOPTIONS", f"-c statement_timeout={args.statement_timeout * 1000}")
     return env
 
 
@@ -152,11 +156,11 @@ class Gunicorn:
             "--workers", str(args.workers),
             "--bind", f"{HOST}:{self.port}",
             "--log-level", "warning",
-            "--error-logfile", str(self.log_path),
             "--timeout", "60",
             "--graceful-timeout", "3",
         ]  # fmt: skip
-        self.proc = subprocess.Popen(cmd, cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        self.log_file = open(self.log_path, "ab")  # noqa: SIM115  (Django's error logs go to the workers' stderr)
+        self.proc = subprocess.Popen(cmd, cwd=BASE_DIR, env=env, stdout=self.log_file, stderr=subprocess.STDOUT)
         self.base = f"http://{HOST}:{self.port}"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -225,6 +229,7 @@ class Gunicorn:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.log_file.close()
 
 
 # --- HTTP without third-party clients -----------------------------------------------------------------------
@@ -355,8 +360,16 @@ def story_page_param():
     return match.group(1) if match else "stories_page"
 
 
+# Public pages may be served from a whole-page cache for anonymous visitors without a session. A request
+# with a session cookie (one that matches no session: still anonymous) is rendered: it measures a cache miss,
+# what every visitor with a session (and the first visitor after each change) gets.
+NO_PAGE_CACHE = "no-page-cache"
+NO_PAGE_CACHE_SESSION = "bench-no-page-cache"
+
+
 def url_list(meta, full):
-    """(key, label, path, group, needs login). `group` selects the target."""
+    """(key, label, path, group, auth). `group` selects the target; auth: False, True (the moderator's
+    session) or NO_PAGE_CACHE (a session cookie that matches no session)."""
     article, param = meta["article"], story_page_param()
     urls = [
         ("baseline", "baseline view", "/bench/baseline/", "baseline", False),
@@ -368,7 +381,11 @@ def url_list(meta, full):
             "article",
             False,
         ),
-    ]
+        ("article_first_rendered", "article, first page, rendered (session cookie)", f"/articles/{article}/",
+         None, NO_PAGE_CACHE),
+        ("article_last_rendered", "article, last page, rendered (session cookie)",
+         f"/articles/{article}/?{param}={meta['last_page']}", None, NO_PAGE_CACHE),
+    ]  # fmt: skip
     if full:
         urls[1:1] = [("home", "home", "/", "home", False)]
         urls += [
@@ -414,6 +431,8 @@ def check(base, path, cookie_jar, meta, key):
         response = request("GET", base + path, cookie_jar)
     except OSError as error:
         return f"no answer ({error})"
+    if response.status >= 500:
+        return f"server error: HTTP {response.status} on a single request"  # measured anyway: wrk counts errors
     if response.status != 200:
         where = response.headers.get("Location")
         return f"HTTP {response.status}" + (f" → {where}" if where else "")
@@ -445,10 +464,11 @@ def warm_up(server, path, cookies, workers, seconds=1.5):
 
 
 def count_queries(env, urls, session):
-    paths = [("@" if auth else "") + path for _, _, path, _, auth in urls]
+    prefix = {True: "@", NO_PAGE_CACHE: "~"}
+    paths = [prefix.get(auth, "") + path for _, _, path, _, auth in urls]
     out = run_python(env, "bench/probe.py", "--session", session, *paths, capture=True)
     data = json.loads(out.strip().splitlines()[-1])
-    return {key: data.get(("@" if auth else "") + path, {}) for key, _, path, _, auth in urls}
+    return {key: data.get(prefix.get(auth, "") + path, {}) for key, _, path, _, auth in urls}
 
 
 def measure_pages(args, server, meta, full, env):
@@ -460,7 +480,8 @@ def measure_pages(args, server, meta, full, env):
     queries = count_queries(env, urls, session or meta["moderator_session"])
     results = {}
     for key, label, path, group, auth in urls:
-        jar = {"sessionid": session} if auth else None
+        cookie_value = {True: session, NO_PAGE_CACHE: NO_PAGE_CACHE_SESSION}.get(auth)
+        jar = {"sessionid": cookie_value} if cookie_value else None
         row = {"label": label, "path": path, "group": group, "queries": queries.get(key, {})}
         problem = check(server.base, path, jar, meta, key)
         if problem and problem.startswith(("HTTP", "no answer")):
@@ -470,7 +491,9 @@ def measure_pages(args, server, meta, full, env):
             continue
         if problem:
             row["note"] = problem
-        cookie = f"sessionid={session}" if auth else None
+        if problem and problem.startswith("server error"):
+            log("    " + "\n    ".join(server.log_tail(12).splitlines()))
+        cookie = f"sessionid={cookie_value}" if cookie_value else None
         warm_up(server, path, jar, args.workers)
         row.update(wrk(args, server.base + path, cookie))
         if server.settle():
@@ -590,6 +613,10 @@ def fmt_ms(value):
     return f"{value:.1f} ms" if value < 100 else f"{value:.0f} ms"
 
 
+def fmt_ratio(ratio):
+    return f"{ratio:.2f}×" if ratio >= 0.1 or ratio == 0 else f"{ratio:.3f}×"
+
+
 def mark(ok):
     return "✓" if ok else "✗"
 
@@ -617,7 +644,7 @@ def page_rows(results, baseline_rps):
             q_text += f" ≤ {q_target} {mark(q_count <= q_target)}"
         errors = str(row["errors"]) + (f" ({row['note']})" if row.get("note") else "")
         lines.append(
-            f"| {label} | {row['rps']:.0f} | {p50} | {p99} | {ratio:.2f}× | {target_text} | {q_text} | {errors} |"
+            f"| {label} | {row['rps']:.0f} | {p50} | {p99} | {fmt_ratio(ratio)} | {target_text} | {q_text} | {errors} |"
         )
     return lines
 
@@ -628,7 +655,8 @@ def report(args, info, scenarios, submission, rss):
         "",
         f"{info['date']} · commit `{info['commit']}` · {info['database']} · cache: {info['cache']} · "
         f"{info['cpus']} CPUs · gunicorn {args.workers} sync workers · "
-        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s per URL (after a 1 s warm-up)",
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency per URL, after a ~1.5 s warm-up "
+        f"by {args.workers} sequential clients",
         "",
         f"Load average (1, 5, 15 min) before: {info['load_before']}, after: {info['load_after']}. Other work on the "
         "machine lowers every figure; the ratios to the baseline (measured in the same run) are the comparable ones.",
@@ -663,7 +691,7 @@ def report(args, info, scenarios, submission, rss):
             f"× baseline at {high:,} | p50 at {low:,} | p50 at {high:,} | queries | within {SCALING_TOLERANCE:.0%} |",
             "|---|--:|--:|--:|--:|--:|--:|--:|---|---|",
         ]
-        for key in ("article_first", "article_last"):
+        for key in ("article_first", "article_last", "article_first_rendered", "article_last_rendered"):
             a, b = scenarios[low][1].get(key, {}), scenarios[high][1].get(key, {})
             if not a.get("rps") or not b.get("rps"):
                 label = (a or b).get("label", key).split(" (")[0]
@@ -675,7 +703,7 @@ def report(args, info, scenarios, submission, rss):
             change = b["rps"] / a["rps"] - 1
             out.append(
                 f"| {a['label'].split(' (')[0]} | {a['rps']:.0f} | {b['rps']:.0f} | {change:+.1%} | "
-                f"{a['rps'] / base_a:.2f}× | {b['rps'] / base_b:.2f}× | {fmt_ms(a['p50'])} | {fmt_ms(b['p50'])} | "
+                f"{fmt_ratio(a['rps'] / base_a)} | {fmt_ratio(b['rps'] / base_b)} | {fmt_ms(a['p50'])} | {fmt_ms(b['p50'])} | "
                 f"{a['queries'].get('warm', '?')} → {b['queries'].get('warm', '?')} | "
                 f"{mark(change >= -SCALING_TOLERANCE)} |"
             )
@@ -754,6 +782,12 @@ def parse_args():
     parser.add_argument(
         "--quick", action="store_true", help="smoke test: 100,1000 stories, 20,000 comments, 2 s per URL, 100 posts"
     )
+    parser.add_argument(
+        "--statement-timeout",
+        type=int,
+        default=20,
+        help="PostgreSQL only: seconds before a query is cancelled (PGOPTIONS; default 20)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (databases, logs)")
     args = parser.parse_args()
     if args.quick:
@@ -765,7 +799,12 @@ def parse_args():
     return args
 
 
+def stop_on_sigterm(signum, frame):
+    raise KeyboardInterrupt  # runs the `finally` blocks: gunicorn is stopped, the temporary folder removed
+
+
 def main():
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     args = parse_args()
     if not shutil.which("wrk"):
         sys.exit("bench: `wrk` is not installed (apt-get install wrk)")

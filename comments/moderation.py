@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from articles.models import Article
+
 from .models import Comment, ModerationEvent
 
 Status = Comment.Status
@@ -22,6 +24,11 @@ class InvalidTransition(Exception):
 def _require_moderator(user):
     if user is None or not user.is_active or not user.has_perm("comments.moderate"):
         raise PermissionDenied("Moderating stories needs the comments.moderate permission.")
+
+
+def _public_pages_changed(story):
+    """Cached pages of the story's article are stale: bump its version in the same transaction."""
+    Article.objects.bump_cache_version(story.article_id)
 
 
 def _locked(comment):
@@ -42,6 +49,7 @@ def _decide(comment, user, action, to_status, allowed_from, reason="", note="", 
         story.decision_note = note
         story.open_reports = 0
         story.save()
+        _public_pages_changed(story)
         ModerationEvent.objects.create(
             comment=story, actor=user, action=action, from_status=from_status, to_status=to_status,
             reason=reason, note=note,
@@ -88,6 +96,7 @@ def edit(comment, user, new_body, note="", redaction=False):
         previous = story.body
         story.body = new_body
         story.save()
+        _public_pages_changed(story)
         ModerationEvent.objects.create(
             comment=story, actor=user, action=Action.REDACTED if redaction else Action.EDITED,
             from_status=story.status, to_status=story.status, note=note, previous_body=previous,
@@ -105,6 +114,7 @@ def withdraw(comment):
         story.status = Status.WITHDRAWN
         story.body = ""
         story.save()
+        _public_pages_changed(story)
         story.events.update(previous_body="")
         ModerationEvent.objects.create(comment=story, action=Action.WITHDRAWN, from_status=from_status,
                                        to_status=Status.WITHDRAWN)  # fmt: skip
@@ -131,5 +141,6 @@ def report(comment, reason, note="", ip_hash=""):
             story.status = Status.PENDING
             ModerationEvent.objects.create(comment=story, action=Action.HIDDEN, from_status=Status.APPROVED,
                                            to_status=Status.PENDING, note=f"{story.open_reports} reports")  # fmt: skip
+            _public_pages_changed(story)
         story.save()
     return story

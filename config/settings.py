@@ -248,3 +248,6 @@ REPORT_FLOOD_LIMIT = 10  # reports per network address per hour
 MODERATOR_MAIL_INTERVAL = int(os.environ.get("MODERATOR_MAIL_INTERVAL", "300"))  # at most one mail per...
 # Number of trusted reverse proxies in front of the app (0: use REMOTE_ADDR). Flood limits need the real address.
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+# Public pages are cached whole for anonymous readers and invalidated by version on every change;
+# this is only a ceiling on how long an unused entry is kept.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))

@@ -37,3 +37,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             red=True,
             bold=True,
         )
+
+
+@_pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (whole-page cache, flood and mail markers)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

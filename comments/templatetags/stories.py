@@ -7,7 +7,7 @@ their replies). Nothing here touches story.replies or story.article per row.
 
 from django import template
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value, Window
+from django.db.models import Count, IntegerField, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -54,55 +54,51 @@ def _page_number(request):
 
 
 def load_story_page(article, number, per_page=None):
-    """(stories on the page, approved top-level stories, approved stories including replies) in ≤ 2
-    queries; each story gets `.approved_replies`, oldest first."""
+    """(stories on the page, approved top-level stories, approved stories including replies) in 2
+    queries whatever the thread's size; each story gets `.approved_replies`, oldest first."""
     per_page = per_page or settings.STORIES_PER_PAGE
     start = (number - 1) * per_page
-    top = (
+    thread = Comment.objects.approved().filter(article=article)
+    top_level = thread.filter(parent__isnull=True)
+    # The page's ids come from the covering index (article, status, parent, created_at, id), so a deep
+    # page skips index entries, not rows; the counts are uncorrelated subqueries, computed once.
+    page_ids = top_level.order_by("created_at", "id").values("id")[start : start + per_page]
+    stories = list(
         Comment.objects.approved()
-        .filter(article=article, parent__isnull=True)
+        .filter(id__in=Subquery(page_ids))
         .only(*PUBLIC_FIELDS)
-        .annotate(total=Window(expression=Count("id")), all_count=_all_approved_count(article))
+        .annotate(total=_count(top_level), all_count=_count(thread))
         .order_by("created_at", "id")
     )
-    stories = list(top[start : start + per_page])
     if stories:
         total, all_count = stories[0].total, stories[0].all_count
-    elif number == 1:
-        return stories, 0, 0
     else:
-        # An out-of-range page: one cheap count, and no replies to fetch.
-        counts = (
-            Comment.objects.approved()
-            .filter(article=article)
-            .aggregate(total=Count("id", filter=Q(parent__isnull=True)), all_count=Count("id"))
-        )
+        counts = thread.aggregate(total=Count("id", filter=Q(parent__isnull=True)), all_count=Count("id"))
         return stories, counts["total"], counts["all_count"]
     by_parent = {story.pk: story for story in stories}
     for story in stories:
         story.approved_replies = []
-    replies = (
-        Comment.objects.approved()
-        .filter(article=article, parent_id__in=list(by_parent))
-        .only(*PUBLIC_FIELDS)
-        .order_by("created_at", "id")
-    )
+    replies = thread.filter(parent_id__in=list(by_parent)).only(*PUBLIC_FIELDS).order_by("created_at", "id")
     for reply in replies:
         by_parent[reply.parent_id].approved_replies.append(reply)
     return stories, total, all_count
 
 
-def _all_approved_count(article):
-    """All approved stories of the article, replies included (as on the home page), as a scalar subquery."""
-    counted = (
-        Comment.objects.approved()
-        .filter(article=OuterRef("article_id"))
-        .order_by()
-        .values("article")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
+def _count(queryset):
+    counted = queryset.order_by().values("article").annotate(n=Count("id")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _page_links(number, num_pages, around=2):
+    """Page numbers to link, with None for a gap: 1 … 7 8 [9] 10 11 … 500."""
+    shown = {1, num_pages, *range(max(1, number - around), min(num_pages, number + around) + 1)}
+    links, previous = [], 0
+    for page in sorted(shown):
+        if page - previous > 1:
+            links.append(None)
+        links.append(page)
+        previous = page
+    return links
 
 
 @register.inclusion_tag("comments/_story_section.html", takes_context=True)
@@ -129,7 +125,7 @@ def story_section(context, article):
         "reply_total": all_count - total,
         "page_number": number,
         "num_pages": num_pages,
-        "page_range": range(1, num_pages + 1),
+        "page_range": _page_links(number, num_pages),
         "has_previous": number > 1,
         "has_next": number < num_pages,
         "previous_page": number - 1,

@@ -5,6 +5,7 @@ history. Published or waiting stories are withdrawn, so the text really disappea
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from articles.models import Article
 from comments.models import Comment, ModerationEvent
 
 ERASED_NAME = "Erased"
@@ -36,6 +37,7 @@ class Command(BaseCommand):
                     story.open_reports = 0
                     withdrawn += 1
                 story.save()  # renders body_html from the blank body
+                Article.objects.bump_cache_version(story.article_id)  # cached pages must drop the text
                 ModerationEvent.objects.create(
                     comment=story,
                     action=ModerationEvent.Action.ERASED,

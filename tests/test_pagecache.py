@@ -1,0 +1,127 @@
+"""Whole-page caching for anonymous readers: fast, per-visitor values fresh, and never stale after a change."""
+
+import time
+
+import pytest
+from bs4 import BeautifulSoup
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from articles.models import FAQ
+from comments import moderation
+from tests.test_comments import BODY, make_article, make_moderator, make_story, post_url, story_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fast_forms(settings):
+    settings.STORY_MIN_SECONDS = 0
+
+
+@pytest.fixture
+def article():
+    return make_article()
+
+
+def hidden_value(response, name):
+    return BeautifulSoup(response.content, "html.parser").find("input", attrs={"name": name})["value"]
+
+
+def test_second_visit_is_served_from_the_cache_with_one_query(article, django_assert_num_queries):
+    url = article.get_absolute_url()
+    Client().get(url)
+    with django_assert_num_queries(1):  # the article (with its versions); no FAQs, references or stories
+        response = Client().get(url)
+    assert response.status_code == 200
+    assert article.title in response.content.decode()
+    for url in ["/", article.get_faq_url(), "/faq/"]:
+        Client().get(url)
+        with django_assert_num_queries(1):
+            assert Client().get(url).status_code == 200
+
+
+def test_each_visitor_gets_their_own_csrf_token_and_form_timestamp(article, settings):
+    settings.STORY_MIN_SECONDS = 1
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    page_one = first.get(article.get_absolute_url())
+    page_two = second.get(article.get_absolute_url())
+    assert "__per_visitor_" not in page_two.content.decode()
+    assert hidden_value(page_one, "csrfmiddlewaretoken") != hidden_value(page_two, "csrfmiddlewaretoken")
+    # The cached page's token and timestamp are valid for the second visitor.
+    time.sleep(1.1)
+    data = story_data(
+        ts=hidden_value(page_two, "ts"), csrfmiddlewaretoken=hidden_value(page_two, "csrfmiddlewaretoken")
+    )
+    assert second.post(post_url(article), data).status_code == 303
+
+
+def test_logged_in_people_are_never_served_cached_pages(article):
+    Client().get(article.get_absolute_url())
+    staff = Client()
+    staff.force_login(get_user_model().objects.create_user("ed", password="pw-123456789", is_staff=True))
+    with CaptureQueriesContext(connection) as queries:
+        page = staff.get(article.get_absolute_url()).content.decode()
+    assert len(queries) >= 5  # session, user, then the page rendered afresh
+    assert "__per_visitor_" not in page
+
+
+@pytest.mark.parametrize("change", ["approve", "reject", "spam", "restore", "edit", "withdraw", "report", "erase"])
+def test_every_change_to_a_published_story_reaches_cached_pages(article, change, settings):
+    settings.REPORT_THRESHOLD = 1
+    moderator = make_moderator()
+    story = make_story(article, email="sam@example.org")
+    reader = Client()
+    url = article.get_absolute_url()
+    if change == "approve":
+        assert BODY not in reader.get(url).content.decode()
+        moderation.approve(story, moderator)
+        assert BODY in reader.get(url).content.decode()
+        assert "1 story" in reader.get("/").content.decode()
+        return
+    moderation.approve(story, moderator)
+    assert BODY in reader.get(url).content.decode()  # now cached with the story
+    if change == "reject":
+        moderation.reject(story, moderator, "off-topic")
+    elif change == "spam":
+        moderation.mark_spam(story, moderator)
+    elif change == "restore":
+        moderation.restore(story, moderator)
+    elif change == "edit":
+        moderation.edit(story, moderator, "A redacted version of the story.", redaction=True)
+    elif change == "withdraw":
+        moderation.withdraw(story)
+    elif change == "report":
+        moderation.report(story, "harmful")
+    elif change == "erase":
+        call_command("erase_commenter", "sam@example.org", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    page = reader.get(url).content.decode()
+    assert BODY not in page
+    if change == "edit":
+        assert "A redacted version of the story." in page
+
+
+def test_faq_and_article_edits_reach_cached_pages(article):
+    reader = Client()
+    faq = FAQ.objects.create(article=article, order=1, question="Is it slow?", answer="No.")
+    for url in [article.get_absolute_url(), article.get_faq_url(), "/faq/"]:
+        assert "Is it slow?" in reader.get(url).content.decode()
+    faq.question = "Is it quick?"
+    faq.save()
+    for url in [article.get_absolute_url(), article.get_faq_url(), "/faq/"]:
+        assert "Is it quick?" in reader.get(url).content.decode(), url
+    article.title = "A new title"
+    article.save()
+    assert "A new title" in reader.get("/").content.decode()
+    faq.delete()
+    assert "Is it quick?" not in reader.get(article.get_faq_url()).content.decode()
+
+
+def test_errors_and_draft_previews_are_not_cached(article):
+    assert Client().get("/articles/nope/").status_code == 404
+    article.status = article.Status.DRAFT
+    article.save()
+    assert Client().get(article.get_absolute_url()).status_code == 404
