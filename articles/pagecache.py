@@ -2,8 +2,8 @@
 
 A page is rendered once per version of what it shows (the key includes the articles' updated_at and
 cache_version, read in the view's one query) and then served from the cache. Values that must differ
-per visitor are hidden inputs (the CSRF token, the story form's signed timestamp): they are cut out
-before caching and filled in fresh for every visitor.
+per visitor are hidden inputs (the CSRF token, the story form's signed timestamp): the cached page
+is stored as byte strings around them, and they are filled in fresh for every visitor.
 """
 
 import hashlib
@@ -23,23 +23,28 @@ def refresh_per_visitor(input_name, make_value):
     _per_visitor_inputs[input_name] = make_value
 
 
-def _placeholder(name):
-    return f"__per_visitor_{name}__"
+_HIDDEN_INPUT = re.compile(r'(<input type="hidden" name="([\w-]+)" value=")[^"]*(")')
 
 
-def _cut_out_per_visitor_values(html):
-    for name in _per_visitor_inputs:
-        pattern = rf'(<input type="hidden" name="{re.escape(name)}" value=")[^"]*(")'
-        html = re.sub(pattern, rf"\g<1>{_placeholder(name)}\g<2>", html)
-    return html
+def _split_out_per_visitor_values(html):
+    """The page as a list of byte strings and names: [b"<html>...value=\"", "csrfmiddlewaretoken", b"\">...", ...]."""
+    parts, position = [], 0
+    for match in _HIDDEN_INPUT.finditer(html):
+        name = match.group(2)
+        if name in _per_visitor_inputs:
+            parts.append(html[position : match.end(1)].encode())
+            parts.append(name)
+            position = match.start(3)
+    parts.append(html[position:].encode())
+    return parts
 
 
-def _fill_in_per_visitor_values(html, request):
-    for name, make_value in _per_visitor_inputs.items():
-        placeholder = _placeholder(name)
-        if placeholder in html:
-            html = html.replace(placeholder, make_value(request))
-    return html
+def _join_with_per_visitor_values(parts, request):
+    values = {}
+    for part in parts:
+        if isinstance(part, str) and part not in values:
+            values[part] = _per_visitor_inputs[part](request).encode()
+    return b"".join(values[part] if isinstance(part, str) else part for part in parts)
 
 
 def is_cacheable(request):
@@ -57,11 +62,11 @@ def cached_page(request, key_parts, render):
         return render()
     digest = hashlib.sha256(repr((request.get_full_path(), *key_parts)).encode()).hexdigest()
     key = f"page:{digest}"
-    html = cache.get(key)
-    if html is None:
+    parts = cache.get(key)
+    if parts is None:
         response = render()
         if response.status_code != 200:
             return response
-        html = _cut_out_per_visitor_values(response.content.decode())
-        cache.set(key, html, settings.PAGE_CACHE_SECONDS)
-    return HttpResponse(_fill_in_per_visitor_values(html, request))
+        parts = _split_out_per_visitor_values(response.content.decode())
+        cache.set(key, parts, settings.PAGE_CACHE_SECONDS)
+    return HttpResponse(_join_with_per_visitor_values(parts, request))

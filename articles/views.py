@@ -1,7 +1,7 @@
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Subquery, prefetch_related_objects
+from django.db.models import Count, prefetch_related_objects
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,19 +19,6 @@ def _visible_articles(request):
     if request.user.is_authenticated and request.user.is_staff:
         return Article.objects.all()
     return Article.objects.published()
-
-
-def _with_neighbours(queryset):
-    """Annotates previous/next published article in the same query (the article page's budget is tight)."""
-    published = Article.objects.published()
-    earlier = published.filter(published_at__lt=OuterRef("published_at")).order_by("-published_at")
-    later = published.filter(published_at__gt=OuterRef("published_at")).order_by("published_at")
-    return queryset.annotate(
-        previous_slug=Subquery(earlier.values("slug")[:1]),
-        previous_title=Subquery(earlier.values("title")[:1]),
-        next_slug=Subquery(later.values("slug")[:1]),
-        next_title=Subquery(later.values("title")[:1]),
-    )
 
 
 def _get_article(request, slug, queryset=None):
@@ -57,20 +44,38 @@ def home(request):
 
 @require_GET
 def article_detail(request, slug):
-    article = _get_article(request, slug, _with_neighbours(_visible_articles(request)))
+    # One light query over the published articles gives the page's cache key and its previous/next links.
+    index = list(
+        Article.objects.published()
+        .order_by("published_at", "id")
+        .values("pk", "slug", "title", "updated_at", "cache_version")
+    )
+    position = next((i for i, row in enumerate(index) if row["slug"] == slug), None)
+    if position is None:
+        # Not published: a staff preview of a draft (never cached), or a 404 for everyone else.
+        article = _get_article(request, slug)
+        return _render_article(request, article, previous=None, following=None)
+    previous = index[position - 1] if position > 0 else None
+    following = index[position + 1] if position + 1 < len(index) else None
 
     def render_page():
-        faqs = list(article.faqs.all())
-        context = {
-            "article": article,
-            "faqs": faqs,
-            "references": list(article.references.all()),
-            "jsonld": [article_jsonld(request, article), faq_jsonld(request, article, faqs)],
-        }
-        return render(request, "articles/article_detail.html", context)
+        article = Article.objects.get(pk=index[position]["pk"])
+        return _render_article(request, article, previous, following)
 
-    neighbours = (article.previous_slug, article.previous_title, article.next_slug, article.next_title)
-    return cached_page(request, [*_versions([article]), neighbours], render_page)
+    return cached_page(request, [index[position], previous, following], render_page)
+
+
+def _render_article(request, article, previous, following):
+    faqs = list(article.faqs.all())
+    context = {
+        "article": article,
+        "previous": previous,
+        "following": following,
+        "faqs": faqs,
+        "references": list(article.references.all()),
+        "jsonld": [article_jsonld(request, article), faq_jsonld(request, article, faqs)],
+    }
+    return render(request, "articles/article_detail.html", context)
 
 
 @require_GET

@@ -693,15 +693,23 @@ def test_article_page_query_budget_with_100_stories(client, article, django_asse
     assert client.get(article.get_absolute_url() + "?stories_page=abc").status_code == 200
 
 
-def test_story_section_alone_takes_two_queries(article, rf, django_assert_num_queries):
+def test_story_section_alone_takes_one_query(article, rf, django_assert_num_queries):
     from django.template import Context, Template
 
     _bulk_published(article, 30)
     template = Template("{% load stories %}{% story_section article %}")
     request = rf.get("/")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         html = template.render(Context({"article": article, "request": request, "csrf_token": "x"}))
     assert html.count('class="story"') == 20
+    deep = rf.get("/", {"stories_page": 2})
+    with django_assert_num_queries(1):
+        html = template.render(Context({"article": article, "request": deep, "csrf_token": "x"}))
+    assert html.count('class="story"') == 10
+    past_the_end = rf.get("/", {"stories_page": 9})
+    with django_assert_num_queries(1):
+        html = template.render(Context({"article": article, "request": past_the_end, "csrf_token": "x"}))
+    assert "There are no stories on this page" in html
 
 
 def test_home_page_query_budget(client, django_assert_max_num_queries):

@@ -1,8 +1,7 @@
 """Template tags through which article templates get stories (as django-contrib-comments does).
 
 Query budget: `approved_story_counts` is ONE query for any number of articles, and `story_section`
-is at most TWO for any number of stories (a page of top-level stories with the total count, then
-their replies). Nothing here touches story.replies or story.article per row.
+is ONE for any number of stories (a page of top-level stories, their replies and the counts). Nothing here touches story.replies or story.article per row.
 """
 
 from django import template
@@ -54,34 +53,32 @@ def _page_number(request):
 
 
 def load_story_page(article, number, per_page=None):
-    """(stories on the page, approved top-level stories, approved stories including replies) in 2
-    queries whatever the thread's size; each story gets `.approved_replies`, oldest first."""
+    """(stories on the page, approved top-level stories, approved stories including replies) in ONE
+    query whatever the thread's size; each story gets `.approved_replies`, oldest first. On a page
+    past the end the counts are None (nothing to show, and no query spent on counting)."""
     per_page = per_page or settings.STORIES_PER_PAGE
     start = (number - 1) * per_page
     thread = Comment.objects.approved().filter(article=article)
     top_level = thread.filter(parent__isnull=True)
     # The page's ids come from the covering index (article, status, parent, created_at, id), so a deep
     # page skips index entries, not rows; the counts are uncorrelated subqueries, computed once.
-    page_ids = top_level.order_by("created_at", "id").values("id")[start : start + per_page]
-    stories = list(
-        Comment.objects.approved()
-        .filter(id__in=Subquery(page_ids))
+    page_ids = Subquery(top_level.order_by("created_at", "id").values("id")[start : start + per_page])
+    rows = list(
+        thread.filter(Q(id__in=page_ids) | Q(parent_id__in=page_ids))
         .only(*PUBLIC_FIELDS)
         .annotate(total=_count(top_level), all_count=_count(thread))
         .order_by("created_at", "id")
     )
-    if stories:
-        total, all_count = stories[0].total, stories[0].all_count
-    else:
-        counts = thread.aggregate(total=Count("id", filter=Q(parent__isnull=True)), all_count=Count("id"))
-        return stories, counts["total"], counts["all_count"]
+    if not rows:
+        return [], (0 if number == 1 else None), (0 if number == 1 else None)
+    stories = [row for row in rows if row.parent_id is None]
     by_parent = {story.pk: story for story in stories}
     for story in stories:
         story.approved_replies = []
-    replies = thread.filter(parent_id__in=list(by_parent)).only(*PUBLIC_FIELDS).order_by("created_at", "id")
-    for reply in replies:
-        by_parent[reply.parent_id].approved_replies.append(reply)
-    return stories, total, all_count
+    for reply in rows:
+        if reply.parent_id is not None:
+            by_parent[reply.parent_id].approved_replies.append(reply)
+    return stories, rows[0].total, rows[0].all_count
 
 
 def _count(queryset):
@@ -107,6 +104,8 @@ def story_section(context, article):
     number = _page_number(request)
     per_page = settings.STORIES_PER_PAGE
     stories, total, all_count = load_story_page(article, number, per_page)
+    out_of_range = total is None
+    total, all_count = total or 0, all_count or 0
     num_pages = max(1, -(-total // per_page))
     stories_open = bool(article.stories_open)
     form = None
@@ -130,7 +129,7 @@ def story_section(context, article):
         "has_next": number < num_pages,
         "previous_page": number - 1,
         "next_page": number + 1,
-        "out_of_range": total > 0 and not stories,
+        "out_of_range": out_of_range,
         "stories_open": stories_open,
         "form": form,
         "csrf_token": context.get("csrf_token"),
