@@ -47,18 +47,18 @@ def _join_with_per_visitor_values(parts, request):
     return b"".join(values[part] if isinstance(part, str) else part for part in parts)
 
 
-def is_cacheable(request):
-    """Only anonymous GETs with nothing personal to show (no session, no flash messages)."""
-    return (
-        request.method in ("GET", "HEAD")
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and "messages" not in request.COOKIES
-    )
+def is_cacheable(request, anonymous_only=True):
+    """GETs with no flash messages to show; by default only from visitors without a session."""
+    if request.method not in ("GET", "HEAD") or settings.MESSAGE_COOKIE_NAME in request.COOKIES:
+        return False
+    return not anonymous_only or settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
-def cached_page(request, key_parts, render):
-    """Returns render() for this request, served from the cache when the page is public and unchanged."""
-    if not is_cacheable(request):
+def cached_page(request, key_parts, render, anonymous_only=True):
+    """Returns render() for this request, served from the cache while key_parts are unchanged.
+
+    anonymous_only=False is for pages of logged-in people: key_parts must then include the user."""
+    if not is_cacheable(request, anonymous_only):
         return render()
     digest = hashlib.sha256(repr((request.get_full_path(), *key_parts)).encode()).hexdigest()
     key = f"page:{digest}"

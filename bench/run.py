@@ -505,7 +505,21 @@ def measure_pages(args, server, meta, full, env):
             f"  {row['queries'].get('warm', '?')} queries" + (f"  [{problem}]" if problem else "")
         )
         results[key] = row
+    # The machine's load drifts (other processes): measure the baseline again at the end and compare every
+    # page with the mean of the two; their difference shows how much the load moved during this run.
+    if results.get("baseline", {}).get("rps"):
+        again = {"label": "baseline view, again at the end", "path": "/bench/baseline/", "group": "baseline"}
+        warm_up(server, "/bench/baseline/", None, args.workers)
+        again.update(wrk(args, server.base + "/bench/baseline/"), queries=results["baseline"]["queries"])
+        log(f"  {again['label']:<46} {again['rps']:8.1f} req/s  p50 {fmt_ms(again['p50'])}  p99 {fmt_ms(again['p99'])}")
+        results["baseline_end"] = again
     return results
+
+
+def mean_baseline(results):
+    """The mean of the baseline at the start and at the end of a run."""
+    values = [results[key]["rps"] for key in ("baseline", "baseline_end") if results.get(key, {}).get("rps")]
+    return sum(values) / len(values) if values else 0
 
 
 # --- Story submission -------------------------------------------------------------------------------------
@@ -632,8 +646,8 @@ def page_rows(results, baseline_rps):
         p50, p99 = (fmt_ms(row["p50"]), fmt_ms(row["p99"])) if row["rps"] else ("—", "—")
         target = RATIO_TARGETS.get(row["group"])
         target_text = f"≥ {target}× {mark(ratio >= target)}" if target else "—"
-        if key == "baseline":
-            target_text = "(reference)"
+        if key in ("baseline", "baseline_end"):
+            target_text = "(reference: ratios use the mean of both baseline runs)"
         q = row["queries"]
         q_count = q.get("warm")
         q_text = "?" if q_count is None else str(q_count)
@@ -671,7 +685,7 @@ def report(args, info, scenarios, submission, rss):
         "|---|--:|--:|--:|--:|---|---|--:|",
     ]
     for stories, (meta, results) in scenarios.items():
-        baseline = results.get("baseline", {}).get("rps", 0)
+        baseline = mean_baseline(results)
         out += [
             f"## {stories:,} stories on the article ({meta['total']:,} comments in all, "
             f"{meta['needs_review']:,} needing review)",
@@ -702,8 +716,8 @@ def report(args, info, scenarios, submission, rss):
                 figures = f"{a.get('rps', 0):.0f} | {b.get('rps', 0):.0f}"
                 out.append(f"| {label} | {figures} | no figure to compare (0 req/s or unavailable) | | | | | | | ✗ |")
                 continue
-            base_a = scenarios[low][1]["baseline"]["rps"]
-            base_b = scenarios[high][1]["baseline"]["rps"]
+            base_a = mean_baseline(scenarios[low][1])
+            base_b = mean_baseline(scenarios[high][1])
             raw_change = b["rps"] / a["rps"] - 1
             change = (b["rps"] / base_b) / (a["rps"] / base_a) - 1
             out.append(

@@ -117,6 +117,12 @@ class Comment(models.Model):
             # The queue: by status, oldest first.
             models.Index(fields=["status", "created_at", "id"], name="story_queue_idx"),
             models.Index(fields=["email"], name="story_email_idx"),
+            # The queue's tab counts (grouped by status, with reported ones) without reading table rows.
+            models.Index(fields=["status", "open_reports"], name="story_status_reports_idx"),
+            # The latest change to any story: the moderation queue's cache key.
+            models.Index(fields=["updated_at"], name="story_updated_idx"),
+            # Needs review, self-harm first then oldest: ids chosen from the index alone.
+            models.Index(fields=["status", "flag_self_harm", "created_at", "id"], name="story_review_idx"),
         ]
 
     def __str__(self):

@@ -251,3 +251,6 @@ PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 # Public pages are cached whole for anonymous readers and invalidated by version on every change;
 # this is only a ceiling on how long an unused entry is kept.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
+# Flash messages live in a cookie, so a page with messages to show is recognised and never served from the cache.
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+MESSAGE_COOKIE_NAME = "messages"

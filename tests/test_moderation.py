@@ -858,3 +858,25 @@ def test_staff_moderator_can_use_the_admin_actions(client, article, moderator):
     target.refresh_from_db()
     assert target.status == Status.APPROVED
     assert _single_event(target, Action.APPROVED).actor == moderator
+
+
+def test_queue_is_cached_per_moderator_until_a_story_changes(
+    mod_client, article, moderator, django_assert_max_num_queries
+):
+    first = make_story(article, body="The first story waiting for review.")
+    url = reverse("comments:queue")
+    assert "The first story waiting" in mod_client.get(url).content.decode()
+    with django_assert_max_num_queries(5):  # session, user, permissions, latest change: the page itself is cached
+        assert "The first story waiting" in mod_client.get(url).content.decode()
+    # A new story, and a decision, each show at once.
+    make_story(article, body="A second story arrived meanwhile.")
+    page = mod_client.get(url).content.decode()
+    assert "A second story arrived meanwhile." in page
+    moderation.approve(first, moderator)
+    page = mod_client.get(url).content.decode()
+    assert "The first story waiting" not in page
+    # Another moderator never gets this moderator's page (their name is in it).
+    other = make_user("other-mod", moderator=True)
+    other_client = Client()
+    other_client.force_login(other)
+    assert "(other-mod)" in other_client.get(url).content.decode()

@@ -1,10 +1,11 @@
 """The moderation queue at /moderation/: review, decide, edit and redact stories.
 
 Every decision goes through comments.moderation (the same functions the Django admin
-actions call). Every page needs the comments.moderate permission, is never cached and
-is not indexed; every change is a POST with a CSRF token.
+actions call). Every page needs the comments.moderate permission, is never cached by browsers
+or proxies (the queue is kept server-side per moderator until a story changes) and is not indexed; every change is a POST with a CSRF token.
 """
 
+import time
 from functools import wraps
 
 from django.conf import settings
@@ -13,8 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Q, Subquery, When
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
+from articles.pagecache import cached_page
 
 from .. import moderation
 from ..forms_moderation import FLAGS, TAB_Q, TABS, BulkForm, EditForm, NoteForm, QueueFilterForm, RejectForm
@@ -74,17 +75,19 @@ def _earlier_submissions(story):
 
 
 def _earlier_count_annotation():
-    """How many other stories share the row's email or network-address hash: a correlated
-    COUNT subquery, so the queue shows it without a query per item."""
-    same_author = (Q(email=OuterRef("email")) & ~Q(email="")) | (Q(ip_hash=OuterRef("ip_hash")) & ~Q(ip_hash=""))
-    return Subquery(
-        Comment.objects.filter(same_author)
-        .exclude(pk=OuterRef("pk"))
-        .order_by()
-        .annotate(n=Func(F("id"), function="COUNT"))
-        .values("n")[:1],
-        output_field=IntegerField(),
-    )
+    """How many other stories share the row's email or network-address hash, without a query per
+    item: correlated COUNTs on the email and ip_hash indexes (an OR of the two would scan the table),
+    minus those that share both. A blank email or hash matches nobody and is not looked up at all."""
+
+    def others(*fields):
+        rows = Comment.objects.filter(**{f: OuterRef(f) for f in fields}).exclude(pk=OuterRef("pk"))
+        counted = rows.order_by().annotate(n=Func(F("id"), function="COUNT")).values("n")[:1]
+        blank = Q()
+        for field in fields:
+            blank |= Q(**{field: ""})
+        return Case(When(blank, then=0), default=Subquery(counted, output_field=IntegerField()))
+
+    return others("email") + others("ip_hash") - others("email", "ip_hash")
 
 
 def _available_actions(story):
@@ -103,8 +106,47 @@ def _available_actions(story):
     return actions
 
 
+def _tab_counts(tab, filter_q):
+    """Every tab's count, and how many stories of the tab match the filters, in one query."""
+    if filter_q:
+        # Filtered (the text filter reads every row anyway): one pass with a FILTER per count.
+        return Comment.objects.aggregate(
+            **{key: Count("id", filter=q) for key, q in TAB_Q.items()},
+            matching=Count("id", filter=TAB_Q[tab] & filter_q),
+        )
+    # Unfiltered: grouped by status from the (status, open_reports) index, reading no table rows.
+    rows = (
+        Comment.objects.order_by()
+        .values("status")
+        .annotate(n=Count("id"), reported=Count("id", filter=Q(open_reports__gt=0)))
+    )
+    by_status = {row["status"]: row for row in rows}
+
+    def number(status, column="n"):
+        return by_status.get(status, {}).get(column, 0)
+
+    S = Comment.Status
+    counts = {
+        "review": number(S.PENDING) + number(S.APPROVED, "reported"),
+        "published": number(S.APPROVED),
+        "rejected": number(S.REJECTED),
+        "spam": number(S.SPAM),
+        "withdrawn": number(S.WITHDRAWN),
+    }
+    counts["matching"] = counts[tab]
+    return counts
+
+
 @moderator_required
 def queue(request):
+    # Any submission or decision saves a story, changing the latest updated_at (an index lookup):
+    # the rendered queue is cached per moderator until then. The minute keeps "5 minutes ago" honest.
+    latest_change = Comment.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
+    key = [request.user.pk, latest_change, int(time.time() // 60)]
+    return cached_page(request, key, lambda: _render_queue(request), anonymous_only=False)
+
+
+def _render_queue(request):
     articles = list(Article.objects.order_by("title").only("id", "title"))
     filter_form = QueueFilterForm(request.GET or None, articles=articles)
     filters = filter_form.cleaned_or_default()
@@ -118,24 +160,22 @@ def queue(request):
     if filters["q"]:
         filter_q &= Q(body__icontains=filters["q"]) | Q(name__icontains=filters["q"])
     filtered = bool(filters["article"] or filters["flag"] or filters["q"])
+    counts = _tab_counts(tab, filter_q)
 
-    # One query for every tab's count and for the number of items matching the filters.
-    counts = Comment.objects.aggregate(
-        **{key: Count("id", filter=q) for key, q in TAB_Q.items()},
-        matching=Count("id", filter=TAB_Q[tab] & filter_q),
-    )
-
-    stories = getattr(Comment.objects, TABS[tab][1])().filter(filter_q).select_related("article")
-    if tab == "review":
-        # Stories that may mention self-harm or suicide first, then oldest first.
-        stories = stories.order_by("-flag_self_harm", "created_at", "id")
-    else:
-        stories = stories.order_by("created_at", "id")
-    stories = stories.annotate(earlier_count=Coalesce(_earlier_count_annotation(), 0))
-
-    paginator = Paginator(stories, PER_PAGE)
+    # Stories that may mention self-harm or suicide first (Needs review), then oldest first.
+    ordering = ["-flag_self_harm", "created_at", "id"] if tab == "review" else ["created_at", "id"]
+    selected = getattr(Comment.objects, TABS[tab][1])().filter(filter_q).order_by(*ordering)
+    paginator = Paginator(selected.values("id"), PER_PAGE)
     paginator.count = counts["matching"]  # already counted above: no separate COUNT query
     page = paginator.get_page(request.GET.get("page"))
+    # One query for the page: the ids are chosen first (from the indexes), so the per-author counts
+    # are computed for the 50 stories shown, not for every story in the tab.
+    page.object_list = list(
+        Comment.objects.filter(id__in=Subquery(page.object_list))
+        .select_related("article")
+        .annotate(earlier_count=_earlier_count_annotation())
+        .order_by(*ordering)
+    )
     for story in page.object_list:
         story.actions = _available_actions(story)
 

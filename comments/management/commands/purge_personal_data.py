@@ -23,12 +23,16 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=RETENTION_DAYS, help="Keep hashes this many days (30).")
 
     def handle(self, *args, days, **options):
-        cutoff = timezone.now() - timedelta(days=days)
+        now = timezone.now()
+        cutoff = now - timedelta(days=days)
         with transaction.atomic():
-            stories = Comment.objects.filter(created_at__lt=cutoff).exclude(ip_hash="").update(ip_hash="")
+            # updated_at moves too: the moderation queue's cache is keyed on the latest change.
+            stories = (
+                Comment.objects.filter(created_at__lt=cutoff).exclude(ip_hash="").update(ip_hash="", updated_at=now)
+            )
             reports = Report.objects.filter(created_at__lt=cutoff).exclude(ip_hash="").update(ip_hash="")
             withdrawn = Comment.objects.withdrawn()
-            texts = withdrawn.exclude(body="", body_html="").update(body="", body_html="")
+            texts = withdrawn.exclude(body="", body_html="").update(body="", body_html="", updated_at=now)
             events = (
                 ModerationEvent.objects.filter(comment__in=withdrawn).exclude(previous_body="").update(previous_body="")
             )
