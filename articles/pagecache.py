@@ -8,11 +8,16 @@ is stored as byte strings around them, and they are filled in fresh for every vi
 
 import hashlib
 import re
+import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+
+# Pages rendered by older code (before a deploy restarted the servers) are never served: with a shared
+# cache (Redis) the key includes the release, or the process's start time when none is given.
+_RELEASE = settings.RELEASE or f"started-{time.time()}"
 
 # Hidden input name -> function(request) giving this visitor's value.
 _per_visitor_inputs = {"csrfmiddlewaretoken": get_token}
@@ -48,8 +53,9 @@ def _join_with_per_visitor_values(parts, request):
 
 
 def is_cacheable(request, anonymous_only=True):
-    """GETs with no flash messages to show; by default only from visitors without a session."""
-    if request.method not in ("GET", "HEAD") or settings.MESSAGE_COOKIE_NAME in request.COOKIES:
+    """GETs with no flash messages to show; by default only from visitors without a session.
+    Never while developing (DEBUG), so that a template edit shows at once."""
+    if settings.DEBUG or request.method not in ("GET", "HEAD") or settings.MESSAGE_COOKIE_NAME in request.COOKIES:
         return False
     return not anonymous_only or settings.SESSION_COOKIE_NAME not in request.COOKIES
 
@@ -60,7 +66,7 @@ def cached_page(request, key_parts, render, anonymous_only=True):
     anonymous_only=False is for pages of logged-in people: key_parts must then include the user."""
     if not is_cacheable(request, anonymous_only):
         return render()
-    digest = hashlib.sha256(repr((request.get_full_path(), *key_parts)).encode()).hexdigest()
+    digest = hashlib.sha256(repr((_RELEASE, request.get_full_path(), *key_parts)).encode()).hexdigest()
     key = f"page:{digest}"
     parts = cache.get(key)
     if parts is None:

@@ -254,3 +254,5 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
 # Flash messages live in a cookie, so a page with messages to show is recognised and never served from the cache.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 MESSAGE_COOKIE_NAME = "messages"
+# The deployed code's version (e.g. the git commit): cached pages from another release are never served.
+RELEASE = os.environ.get("RELEASE", "")

@@ -129,3 +129,11 @@ def test_errors_and_draft_previews_are_not_cached(article):
     article.status = article.Status.DRAFT
     article.save()
     assert Client().get(article.get_absolute_url()).status_code == 404
+
+
+def test_nothing_is_cached_while_developing(article, settings):
+    settings.DEBUG = True  # `make run`: a template edit must show at once
+    Client().get(article.get_absolute_url())
+    with CaptureQueriesContext(connection) as queries:
+        Client().get(article.get_absolute_url())
+    assert len(queries) == 5

