@@ -640,7 +640,7 @@ def page_rows(results, baseline_rps):
     for key, row in results.items():
         label = f"{row['label']} `{row['path']}`"
         if row.get("unavailable"):
-            lines.append(f"| {label} | not available yet ({row['unavailable']}) | | | | | | |")
+            lines.append(f"| {label} | not available yet ({row['unavailable']}) | | | | | | | |")
             continue
         ratio = row["rps"] / baseline_rps if baseline_rps else 0
         p50, p99 = (fmt_ms(row["p50"]), fmt_ms(row["p99"])) if row["rps"] else ("—", "—")
@@ -657,8 +657,10 @@ def page_rows(results, baseline_rps):
         if q_target is not None and q_count is not None:
             q_text += f" ≤ {q_target} {mark(q_count <= q_target)}"
         errors = str(row["errors"]) + (f" ({row['note']})" if row.get("note") else "")
+        django_ms = f"{q['cold_ms']:.0f} / {q['warm_ms']:.1f}" if "warm_ms" in q else "?"
         lines.append(
-            f"| {label} | {row['rps']:.0f} | {p50} | {p99} | {fmt_ratio(ratio)} | {target_text} | {q_text} | {errors} |"
+            f"| {label} | {row['rps']:.0f} | {p50} | {p99} | {fmt_ratio(ratio)} | {target_text} | {q_text} "
+            f"| {django_ms} | {errors} |"
         )
     return lines
 
@@ -678,11 +680,17 @@ def report(args, info, scenarios, submission, rss):
     ]
     if not info["default_setup"]:
         out += ["> Targets are defined for SQLite with default settings; this run used a different setup.", ""]
+    out += [
+        "*queries/request* and *in Django* come from one request through Django's test Client in the same "
+        "database (cold: the process's first request: empty caches, templates not yet loaded, so an upper "
+        "bound of a cache miss; warm: the second). The other columns are wrk against gunicorn.",
+        "",
+    ]
     if info.get("urlconf_error"):
         out += [f"> config.urls did not import ({info['urlconf_error']}): only the article URLs were served.", ""]
     header = [
-        "| URL | req/s | p50 | p99 | × baseline | target | queries/request | errors |",
-        "|---|--:|--:|--:|--:|---|---|--:|",
+        "| URL | req/s | p50 | p99 | × baseline | target | queries/request | in Django, ms: cold / warm | errors |",
+        "|---|--:|--:|--:|--:|---|---|--:|--:|",
     ]
     for stories, (meta, results) in scenarios.items():
         baseline = mean_baseline(results)

@@ -249,12 +249,30 @@ def test_forged_article_slug_is_404(client, article):
 def test_reply_to_published_story_is_pending(client, article):
     parent = make_story(article, status=Comment.Status.APPROVED)
     soup = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
-    reply_form = soup.find(id=f"story-{parent.pk}").find("form")
-    assert reply_form.find("input", attrs={"name": "parent"})["value"] == str(parent.pk)
+    link = soup.find(id=f"story-{parent.pk}").select_one(".story-reply-link a")
+    assert link.get_text() == f"Reply to {parent.name}"
+    assert not soup.find(id=f"story-{parent.pk}").find("form")  # the article page carries one form only
+    page = client.get(link["href"])
+    assert page.status_code == 200
+    reply_page = BeautifulSoup(page.content, "html.parser")
+    assert reply_page.find("input", attrs={"name": "parent"})["value"] == str(parent.pk)
+    assert BODY in reply_page.select_one("blockquote.story-quoted").get_text()
+    assert "Submit my reply for review" in reply_page.get_text()
     response = submit(client, article, parent=str(parent.pk), body="I recognise so much of this, thank you.")
     assert response.status_code == 303
     reply = Comment.objects.get(parent=parent)
     assert reply.status == Comment.Status.PENDING
+
+
+@pytest.mark.parametrize("reply_to", ["999999", "abc", "pending", "reply"])
+def test_reply_page_only_for_published_top_level_stories(client, article, reply_to):
+    parent = make_story(article, status=Comment.Status.APPROVED)
+    targets = {
+        "pending": make_story(article, body="A story still waiting.").pk,
+        "reply": make_story(article, status=Comment.Status.APPROVED, parent=parent, body="A published reply.").pk,
+    }
+    response = client.get(post_url(article), {"reply_to": targets.get(reply_to, reply_to)})
+    assert response.status_code == 404
 
 
 @pytest.mark.parametrize("kind", ["pending", "reply", "other-article", "missing", "not-a-number"])

@@ -38,6 +38,7 @@ def pages(tmp_path):
         "article-faq": reader.get(article.get_faq_url()),
         "faq": reader.get("/faq/"),
         "404": reader.get("/no-such-page/"),
+        "reply": reader.get(reverse("comments:post", args=[article.slug]), {"reply_to": story.pk}),
         "form-with-errors": reader.post(reverse("comments:post", args=[article.slug]), {"name": "", "body": "x"}),
         "status": reader.get(reverse("comments:status", args=[pending.raw_token])),
         "login": reader.get(reverse("login")),

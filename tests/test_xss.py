@@ -226,9 +226,13 @@ def test_no_csp_violation_on_any_page(live_site, browser_page):
     for url in public:
         page.goto(url)
         rec.assert_clean(url)
-    # The story form with errors, and the reply form opened.
+    # The reply page, and the story form with errors.
     page.goto(first.get_absolute_url())
-    page.locator(f"#story-{approved.pk} details.story-reply-form summary").click()
+    page.locator(f"#story-{approved.pk} .story-reply-link a").click()
+    page.wait_for_load_state()
+    assert page.locator("blockquote.story-quoted").count() == 1
+    rec.assert_clean("reply page")
+    page.goto(first.get_absolute_url())
     page.locator("#leave-a-comment button[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator(".error-summary").count() == 1

@@ -108,14 +108,7 @@ def story_section(context, article):
     total, all_count = total or 0, all_count or 0
     num_pages = max(1, -(-total // per_page))
     stories_open = bool(article.stories_open)
-    form = None
-    if stories_open:
-        form = StoryForm(article=article)
-        ts = form.initial["ts"]
-        for story in stories:
-            story.reply_form = StoryForm(article=article, auto_id=f"reply{story.pk}_%s", initial={"ts": ts})
-            story.reply_form.initial["parent"] = story.pk
-            story.reply_form.fields["body"].label = "Your reply"
+    form = StoryForm(article=article) if stories_open else None
     return {
         "article": article,
         "stories": stories,

@@ -75,6 +75,8 @@ def _story_by_token(token):
 def post_story(request, slug):
     article = get_object_or_404(Article.objects.published(), slug=slug)
     if request.method != "POST":
+        if "reply_to" in request.GET and article.stories_open:
+            return _reply_page(request, article)
         return redirect(article.get_absolute_url() + "#leave-a-comment")
 
     context = {"article": article}
@@ -132,6 +134,20 @@ def post_story(request, slug):
             transaction.on_commit(lambda: send_status_link(pk, token))
         transaction.on_commit(notify_moderators_of_new_stories)
     return _see_other(Comment.status_url(token) + "?submitted=1")
+
+
+def _reply_page(request, article):
+    """The form to reply to one published story (GET ?reply_to=<pk>): a page of its own keeps the
+    article page light, with no form per story."""
+    try:
+        pk = int(request.GET["reply_to"])
+    except ValueError:
+        raise Http404("No story to reply to.") from None
+    parent = get_object_or_404(Comment.objects.approved().filter(parent__isnull=True), pk=pk, article=article)
+    form = StoryForm(article=article, reply_to=parent)
+    form.fields["body"].label = "Your reply"
+    context = {"article": article, "form": form, "parent_story": parent, "replying": True}
+    return render(request, "comments/post_story.html", context)
 
 
 # --- The author's private pages --------------------------------------------------------------
