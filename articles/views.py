@@ -36,10 +36,14 @@ def _versions(articles):
 
 @require_GET
 def home(request):
-    articles = list(Article.objects.published().annotate(faq_count=Count("faqs")).order_by("-published_at"))
-    return cached_page(
-        request, _versions(articles), lambda: render(request, "articles/home.html", {"articles": articles})
-    )
+    published = Article.objects.published().order_by("-published_at")
+    versions = list(published.values_list("pk", "updated_at", "cache_version"))
+
+    def render_page():
+        articles = published.annotate(faq_count=Count("faqs"))
+        return render(request, "articles/home.html", {"articles": articles})
+
+    return cached_page(request, versions, render_page)
 
 
 @require_GET
@@ -78,9 +82,13 @@ def _render_article(request, article, previous, following):
     return render(request, "articles/article_detail.html", context)
 
 
+# What the FAQ pages need of an article: not its long texts.
+_LONG_TEXTS = ("body", "body_html", "story_prompt", "story_prompt_html", "toc")
+
+
 @require_GET
 def article_faq(request, slug):
-    article = _get_article(request, slug)
+    article = _get_article(request, slug, _visible_articles(request).defer(*_LONG_TEXTS))
 
     def render_page():
         faqs = list(article.faqs.all())
@@ -92,7 +100,7 @@ def article_faq(request, slug):
 
 @require_GET
 def faq_index(request):
-    articles = list(Article.objects.published().order_by("published_at"))
+    articles = list(Article.objects.published().defer(*_LONG_TEXTS).order_by("published_at"))
 
     def render_page():
         prefetch_related_objects(articles, "faqs")

@@ -31,8 +31,15 @@ def _signer():
 
 
 def sign_timestamp():
-    """The value of the hidden `ts` field, signed when the form is rendered."""
-    return _signer().sign("story-form")
+    """The value of the hidden `ts` field, signed when the form is rendered. It carries only the
+    time (whole seconds), so one signature serves every form rendered in the same second."""
+    now = int(time.time())
+    if _last_stamp[0] != now:
+        _last_stamp[:] = [now, _signer().sign("story-form")]
+    return _last_stamp[1]
+
+
+_last_stamp = [None, ""]
 
 
 def check_timestamp(value, now=None):
