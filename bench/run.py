@@ -678,6 +678,11 @@ def report(args, info, scenarios, submission, rss):
         "machine lowers every figure; the ratios to the baseline (measured in the same run) are the comparable ones.",
         "",
     ]
+    if info.get("code_changed"):
+        out += [
+            "> **The app's code changed while this run was going on**: figures may mix two versions. Run again.",
+            "",
+        ]
     if not info["default_setup"]:
         out += ["> Targets are defined for SQLite with default settings; this run used a different setup.", ""]
     out += [
@@ -776,6 +781,19 @@ def report(args, info, scenarios, submission, rss):
     return "\n".join(out)
 
 
+def code_fingerprint():
+    """The commit plus a hash of uncommitted changes to the app (bench/ excluded): tells whether someone changed
+    the code while the bench ran (several people work in this folder; gunicorn restarts pick changes up)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True).stdout
+        diff = subprocess.run(
+            ["git", "diff", "HEAD", "--", ".", ":(exclude)bench"], cwd=BASE_DIR, capture_output=True, text=True
+        ).stdout
+        return head.strip() + ":" + str(hash(diff))
+    except OSError:
+        return "?"
+
+
 def git_commit():
     try:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True)
@@ -792,7 +810,7 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
         "--stories",
-        default="100,10000",
+        default=None,
         help="approved stories on the article: one of 100/1000/10000, or a comma list. Every count gets the "
         "article pages; the largest also gets every other URL and the submission run (default 100,10000)",
     )
@@ -818,8 +836,10 @@ def parse_args():
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (databases, logs)")
     args = parser.parse_args()
-    if args.quick:
-        args.stories, args.total, args.duration, args.submissions = "100,1000", 20000, 2, 100
+    if args.quick:  # explicit --stories still wins
+        args.stories = args.stories or "100,1000"
+        args.total, args.duration, args.submissions = 20000, 2, 100
+    args.stories = args.stories or "100,10000"
     args.story_counts = sorted({int(n.replace("_", "")) for n in str(args.stories).split(",") if n.strip()})
     if not args.story_counts or args.total < max(args.story_counts) * 1.4:
         parser.error("--total must hold the stories and their replies (1.4 × the largest --stories)")
@@ -848,6 +868,7 @@ def main():
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "load_before": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+        "fingerprint": code_fingerprint(),
         "default_setup": not args.database_url and not env.get("REDIS_URL") and "CONN_MAX_AGE" not in os.environ,
     }
     log(f"Rewire bench: {info['database']}, cache {info['cache']}, stories {args.story_counts}, temp {tmp}")
@@ -888,6 +909,7 @@ def main():
                     log(server.log_tail())
             scenarios[stories] = (meta, results)
         info["load_after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
+        info["code_changed"] = code_fingerprint() != info["fingerprint"]
         text = report(args, info, scenarios, submission, rss)
         text += f"\nTotal bench time: {time.monotonic() - started:.0f} s.\n"
         (RESULTS / "latest.md").write_text(text)
