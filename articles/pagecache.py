@@ -68,11 +68,12 @@ def cached_page(request, key_parts, render, anonymous_only=True):
         return render()
     digest = hashlib.sha256(repr((_RELEASE, request.get_full_path(), *key_parts)).encode()).hexdigest()
     key = f"page:{digest}"
-    parts = cache.get(key)
-    if parts is None:
+    cached = cache.get(key)
+    if cached is None:
         response = render()
         if response.status_code != 200:
             return response
-        parts = _split_out_per_visitor_values(response.content.decode())
-        cache.set(key, parts, settings.PAGE_CACHE_SECONDS)
-    return HttpResponse(_join_with_per_visitor_values(parts, request))
+        cached = (response["Content-Type"], _split_out_per_visitor_values(response.content.decode()))
+        cache.set(key, cached, settings.PAGE_CACHE_SECONDS)
+    content_type, parts = cached
+    return HttpResponse(_join_with_per_visitor_values(parts, request), content_type=content_type)

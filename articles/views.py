@@ -34,10 +34,25 @@ def _versions(articles):
     return [(article.pk, article.updated_at, article.cache_version) for article in articles]
 
 
+def _published_versions(published=None):
+    published = published if published is not None else Article.objects.published()
+    return list(published.values_list("pk", "updated_at", "cache_version"))
+
+
+def cached_feed(feed):
+    """A syndication feed served from the page cache until a published article changes."""
+
+    @require_GET
+    def view(request):
+        return cached_page(request, _published_versions(), lambda: feed(request))
+
+    return view
+
+
 @require_GET
 def home(request):
     published = Article.objects.published().order_by("-published_at")
-    versions = list(published.values_list("pk", "updated_at", "cache_version"))
+    versions = _published_versions(published)
 
     def render_page():
         articles = published.annotate(faq_count=Count("faqs"))

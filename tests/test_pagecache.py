@@ -137,3 +137,15 @@ def test_nothing_is_cached_while_developing(article, settings):
     with CaptureQueriesContext(connection) as queries:
         Client().get(article.get_absolute_url())
     assert len(queries) == 5
+
+
+def test_feeds_are_cached_with_their_content_type_until_an_article_changes(article, django_assert_num_queries):
+    first = Client().get("/feed/")
+    with django_assert_num_queries(1):
+        again = Client().get("/feed/")
+    assert again["Content-Type"] == first["Content-Type"] == "application/atom+xml; charset=utf-8"
+    assert again.content == first.content
+    article.title = "A renamed article"
+    article.save()
+    assert "A renamed article" in Client().get("/feed/").content.decode()
+    assert Client().get("/feed/rss/")["Content-Type"].startswith("application/rss+xml")

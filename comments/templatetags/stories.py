@@ -6,7 +6,7 @@ is ONE for any number of stories (a page of top-level stories, their replies and
 
 from django import template
 from django.conf import settings
-from django.db.models import Count, IntegerField, Q, Subquery, Value
+from django.db.models import Count, IntegerField, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -63,10 +63,14 @@ def load_story_page(article, number, per_page=None):
     # The page's ids come from the covering index (article, status, parent, created_at, id), so a deep
     # page skips index entries, not rows; the counts are uncorrelated subqueries, computed once.
     page_ids = Subquery(top_level.order_by("created_at", "id").values("id")[start : start + per_page])
+    # The page's stories and their replies as a UNION of two index lookups (an OR of the two
+    # conditions would make the database read every approved story of the site).
+    stories_on_page = thread.filter(id__in=page_ids).annotate(total=_count(top_level), all_count=_count(thread))
+    their_replies = thread.filter(parent_id__in=page_ids).annotate(total=Value(0), all_count=Value(0))
     rows = list(
-        thread.filter(Q(id__in=page_ids) | Q(parent_id__in=page_ids))
-        .only(*PUBLIC_FIELDS)
-        .annotate(total=_count(top_level), all_count=_count(thread))
+        stories_on_page.only(*PUBLIC_FIELDS)
+        .order_by()
+        .union(their_replies.only(*PUBLIC_FIELDS).order_by(), all=True)
         .order_by("created_at", "id")
     )
     if not rows:
