@@ -461,3 +461,17 @@ def test_drafts_and_future_articles_are_hidden_from_the_public(client, draft, mo
     assert response.status_code == 200
     assert "draft" in response.content.decode().lower()
     assert client.get(draft.get_faq_url()).status_code == 200
+
+
+def test_database_url_and_optional_connection_pool():
+    code = (
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['ENGINE'], d['NAME'], d['CONN_MAX_AGE'], d.get('OPTIONS', {}).get('pool'))"
+    )
+    url = "postgres://rewire@db.internal:5432/rewire"
+    plain = manage("shell", "-c", code, env=production_env(DATABASE_URL=url))
+    assert plain.stdout.split() == ["django.db.backends.postgresql", "rewire", "60", "None"], plain.stderr
+    pooled = manage("shell", "-c", code, env=production_env(DATABASE_URL=url, DATABASE_POOL="1"))
+    assert "django.db.backends.postgresql rewire 0 {'min_size': 1, 'max_size': 4}" in pooled.stdout, pooled.stderr
+    default = manage("shell", "-c", code, env=production_env())
+    assert default.stdout.split()[0] == "django.db.backends.sqlite3", default.stderr
