@@ -469,9 +469,11 @@ def test_database_url_and_optional_connection_pool():
         "print(d['ENGINE'], d['NAME'], d['CONN_MAX_AGE'], d.get('OPTIONS', {}).get('pool'))"
     )
     url = "postgres://rewire@db.internal:5432/rewire"
-    plain = manage("shell", "-c", code, env=production_env(DATABASE_URL=url))
+    plain = manage("shell", "--no-imports", "-c", code, env=production_env(DATABASE_URL=url))
     assert plain.stdout.split() == ["django.db.backends.postgresql", "rewire", "60", "None"], plain.stderr
-    pooled = manage("shell", "-c", code, env=production_env(DATABASE_URL=url, DATABASE_POOL="1"))
-    assert "django.db.backends.postgresql rewire 0 {'min_size': 1, 'max_size': 4}" in pooled.stdout, pooled.stderr
-    default = manage("shell", "-c", code, env=production_env())
+    pooled = manage("shell", "--no-imports", "-c", code, env=production_env(DATABASE_URL=url, DATABASE_POOL="1"))
+    assert pooled.stdout.strip() == "django.db.backends.postgresql rewire 0 {'min_size': 1, 'max_size': 4}", (
+        pooled.stderr
+    )
+    default = manage("shell", "--no-imports", "-c", code, env=production_env())
     assert default.stdout.split()[0] == "django.db.backends.sqlite3", default.stderr
