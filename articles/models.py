@@ -1,4 +1,6 @@
-from django.db import models
+from collections import namedtuple
+
+from django.db import connection, models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -12,9 +14,22 @@ class ArticleQuerySet(models.QuerySet):
         """The one definition of what the public may see."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def public_index(self):
+        """(pk, slug, title, updated_at, cache_version) of every published article, oldest first:
+        the whole-page cache's key and the previous/next links. Every public page asks for it on
+        every request, so it is one short SQL statement instead of an ORM query compiled each time
+        (0.3 ms of a 0.4 ms cached page); tests check it agrees with published()."""
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        with connection.cursor() as cursor:
+            cursor.execute(_PUBLIC_INDEX_SQL, [Article.Status.PUBLISHED, now])
+            return [IndexEntry(*row) for row in cursor.fetchall()]
+
     def bump_cache_version(self, pk):
         """Invalidates every cached page that shows the article (in every server process)."""
         return self.filter(pk=pk).update(cache_version=models.F("cache_version") + 1)
+
+
+IndexEntry = namedtuple("IndexEntry", "pk slug title updated_at cache_version")
 
 
 class Article(models.Model):
@@ -111,3 +126,9 @@ class Reference(models.Model):
 
     def __str__(self):
         return f"{self.source} — {self.title}"
+
+
+_PUBLIC_INDEX_SQL = (
+    "SELECT id, slug, title, updated_at, cache_version FROM articles_article "
+    "WHERE status = %s AND published_at <= %s ORDER BY published_at, id"
+)

@@ -1,7 +1,7 @@
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, prefetch_related_objects
+from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
@@ -29,59 +29,46 @@ def _get_article(request, slug, queryset=None):
         raise Http404("No article here.") from None
 
 
-def _versions(articles):
-    """What a cached page showing these articles depends on (changes on any edit or story decision)."""
-    return [(article.pk, article.updated_at, article.cache_version) for article in articles]
-
-
-def _published_versions(published=None):
-    published = published if published is not None else Article.objects.published()
-    return list(published.values_list("pk", "updated_at", "cache_version"))
-
-
 def cached_feed(feed):
     """A syndication feed served from the page cache until a published article changes."""
 
     @require_GET
     def view(request):
-        return cached_page(request, _published_versions(), lambda: feed(request))
+        return cached_page(request, Article.objects.public_index(), lambda: feed(request))
 
     return view
 
 
 @require_GET
 def home(request):
-    published = Article.objects.published().order_by("-published_at")
-    versions = _published_versions(published)
-
     def render_page():
-        articles = published.annotate(faq_count=Count("faqs"))
+        articles = Article.objects.published().annotate(faq_count=Count("faqs")).order_by("-published_at")
         return render(request, "articles/home.html", {"articles": articles})
 
-    return cached_page(request, versions, render_page)
+    return cached_page(request, Article.objects.public_index(), render_page)
+
+
+def _find(index, slug):
+    """The entry of the published article with this slug, with its neighbours, or Nones."""
+    for position, entry in enumerate(index):
+        if entry.slug == slug:
+            previous = index[position - 1] if position > 0 else None
+            following = index[position + 1] if position + 1 < len(index) else None
+            return entry, previous, following
+    return None, None, None
 
 
 @require_GET
 def article_detail(request, slug):
-    # One light query over the published articles gives the page's cache key and its previous/next links.
-    index = list(
-        Article.objects.published()
-        .order_by("published_at", "id")
-        .values("pk", "slug", "title", "updated_at", "cache_version")
-    )
-    position = next((i for i, row in enumerate(index) if row["slug"] == slug), None)
-    if position is None:
+    entry, previous, following = _find(Article.objects.public_index(), slug)
+    if entry is None:
         # Not published: a staff preview of a draft (never cached), or a 404 for everyone else.
-        article = _get_article(request, slug)
-        return _render_article(request, article, previous=None, following=None)
-    previous = index[position - 1] if position > 0 else None
-    following = index[position + 1] if position + 1 < len(index) else None
+        return _render_article(request, _get_article(request, slug), previous=None, following=None)
 
     def render_page():
-        article = Article.objects.get(pk=index[position]["pk"])
-        return _render_article(request, article, previous, following)
+        return _render_article(request, Article.objects.get(pk=entry.pk), previous, following)
 
-    return cached_page(request, [index[position], previous, following], render_page)
+    return cached_page(request, [entry, previous, following], render_page)
 
 
 def _render_article(request, article, previous, following):
@@ -101,29 +88,33 @@ def _render_article(request, article, previous, following):
 _LONG_TEXTS = ("body", "body_html", "story_prompt", "story_prompt_html", "toc")
 
 
+def _render_article_faq(request, article):
+    faqs = list(article.faqs.all())
+    context = {"article": article, "faqs": faqs, "jsonld": [faq_jsonld(request, article, faqs)]}
+    return render(request, "articles/article_faq.html", context)
+
+
 @require_GET
 def article_faq(request, slug):
-    article = _get_article(request, slug, _visible_articles(request).defer(*_LONG_TEXTS))
+    entry, _, _ = _find(Article.objects.public_index(), slug)
+    if entry is None:
+        return _render_article_faq(request, _get_article(request, slug, _visible_articles(request).defer(*_LONG_TEXTS)))
 
     def render_page():
-        faqs = list(article.faqs.all())
-        context = {"article": article, "faqs": faqs, "jsonld": [faq_jsonld(request, article, faqs)]}
-        return render(request, "articles/article_faq.html", context)
+        return _render_article_faq(request, Article.objects.defer(*_LONG_TEXTS).get(pk=entry.pk))
 
-    return cached_page(request, _versions([article]), render_page)
+    return cached_page(request, [entry], render_page)
 
 
 @require_GET
 def faq_index(request):
-    articles = list(Article.objects.published().defer(*_LONG_TEXTS).order_by("published_at"))
-
     def render_page():
-        prefetch_related_objects(articles, "faqs")
+        articles = Article.objects.published().defer(*_LONG_TEXTS).prefetch_related("faqs").order_by("published_at")
         all_faqs = [faq for article in articles for faq in article.faqs.all()]
         jsonld = [faq_jsonld(request, None, all_faqs)] if all_faqs else []
         return render(request, "articles/faq_index.html", {"articles": articles, "jsonld": jsonld})
 
-    return cached_page(request, _versions(articles), render_page)
+    return cached_page(request, Article.objects.public_index(), render_page)
 
 
 @require_GET
