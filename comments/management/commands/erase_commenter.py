@@ -2,25 +2,19 @@
 text, display name, email and network-address hash of each story, and the earlier versions in its
 history. Published or waiting stories are withdrawn, so the text really disappears from the site."""
 
-from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from articles.models import Article
+from comments.management.commands._commenter import CommenterCommand
 from comments.models import Comment, ModerationEvent
 
 ERASED_NAME = "Erased"
 
 
-class Command(BaseCommand):
+class Command(CommenterCommand):
     help = "Erase the stories sent with EMAIL (text, name, email, network hash) and withdraw visible ones."
 
-    def add_arguments(self, parser):
-        parser.add_argument("email")
-
-    def handle(self, *args, email, **options):
-        email = email.strip()
-        if "@" not in email:
-            raise CommandError("Give an email address.")
+    def handle_commenter(self, email):
         erased = withdrawn = events = 0
         with transaction.atomic():
             stories = list(Comment.objects.select_for_update().filter(email__iexact=email))

@@ -4,21 +4,14 @@ but we say whether one is held."""
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
-
+from comments.management.commands._commenter import CommenterCommand
 from comments.models import Comment
 
 
-class Command(BaseCommand):
+class Command(CommenterCommand):
     help = "Print as JSON the stories sent with EMAIL."
 
-    def add_arguments(self, parser):
-        parser.add_argument("email")
-
-    def handle(self, *args, email, **options):
-        email = email.strip()
-        if "@" not in email:
-            raise CommandError("Give an email address.")
+    def handle_commenter(self, email):
         stories = Comment.objects.filter(email__iexact=email).select_related("article").order_by("created_at", "id")
         data = {
             "email": email,
