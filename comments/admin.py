@@ -136,13 +136,12 @@ class CommentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             else:
                 done += 1
         if done:
-            self.message_user(request, f"{verb}: {done} stor{'y' if done == 1 else 'ies'}.", messages.SUCCESS)
+            self.message_user(request, f"{verb}: {moderation.stories_phrase(done)}.", messages.SUCCESS)
         if skipped:
-            listed = ", ".join(f"#{pk}" for pk in skipped)
             self.message_user(
                 request,
-                f"Skipped {len(skipped)} stor{'y' if len(skipped) == 1 else 'ies'} not in a state for this decision: "
-                f"{listed}.",
+                f"Skipped {moderation.stories_phrase(len(skipped))} not in a state for this decision: "
+                f"{moderation.story_numbers(skipped)}.",
                 messages.WARNING,
             )
 

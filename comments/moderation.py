@@ -21,6 +21,15 @@ class InvalidTransition(Exception):
     """The story is no longer in a state where this decision applies (someone else acted first)."""
 
 
+def stories_phrase(count):
+    """ "1 story", "3 stories": for the messages of the queue and the admin."""
+    return f"{count} stor{'y' if count == 1 else 'ies'}"
+
+
+def story_numbers(pks):
+    return ", ".join(f"#{pk}" for pk in pks)
+
+
 def _require_moderator(user):
     if user is None or not user.is_active or not user.has_perm("comments.moderate"):
         raise PermissionDenied("Moderating stories needs the comments.moderate permission.")

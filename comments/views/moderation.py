@@ -355,12 +355,11 @@ def bulk(request):
             done.append(pk)
 
     if done:
-        messages.success(request, f"{DECISIONS[action]['verb']}: {len(done)} stor{'y' if len(done) == 1 else 'ies'}.")
+        messages.success(request, f"{DECISIONS[action]['verb']}: {moderation.stories_phrase(len(done))}.")
     if skipped:
-        listed = ", ".join(f"#{pk}" for pk in skipped)
         messages.warning(
             request,
-            f"Skipped {len(skipped)} stor{'y' if len(skipped) == 1 else 'ies'} whose state changed meanwhile "
-            f"(someone else already decided on them): {listed}.",
+            f"Skipped {moderation.stories_phrase(len(skipped))} whose state changed meanwhile "
+            f"(someone else already decided on them): {moderation.story_numbers(skipped)}.",
         )
     return HttpResponseRedirect(next_url)
