@@ -295,19 +295,26 @@ def test_oldest_first_with_self_harm_pinned_to_the_top(mod_client, article):
     page = soup(response)
     pinned = page.select_one(f"#story-{crisis.pk}")
     assert "mod-item-pinned" in pinned["class"]
-    note = pinned.select_one(".mod-crisis-note")
-    assert note and "Do not publish method details" in note.get_text()
-    assert pinned.select_one(".crisis-box")  # the crisis resources
-    assert page.select_one(f"#story-{oldest.pk} .mod-crisis-note") is None
+    # The guidance and the crisis resources once, above the list; each pinned story links to it.
+    (note,) = page.select(".mod-crisis-note")
+    assert note["id"] == "crisis-guidance" and "Do not publish method details" in note.get_text()
+    assert note.select_one(".crisis-box")
+    assert pinned.select_one(".mod-crisis-contact a[href='#crisis-guidance']")
+    assert page.select_one(f"#story-{oldest.pk} .mod-crisis-contact") is None
+
+
+def test_no_crisis_guidance_without_a_pinned_story(mod_client, story):
+    page = soup(mod_client.get(reverse("comments:queue")))
+    assert page.select_one(".mod-crisis-note") is None and page.select_one(".mod-crisis-contact") is None
 
 
 def test_crisis_note_offers_contact_only_when_the_author_opted_in(mod_client, article):
     opted = make_story(article, flag_self_harm=True, email="opted@example.com", notify_outcome=True)
     not_opted = make_story(article, flag_self_harm=True, email="quiet@example.com", notify_outcome=False)
     page = soup(mod_client.get(reverse("comments:queue")))
-    assert "reach out gently" in page.select_one(f"#story-{opted.pk} .mod-crisis-note").get_text()
+    assert "reach out gently" in page.select_one(f"#story-{opted.pk} .mod-crisis-contact").get_text()
     assert page.select_one(f"#story-{opted.pk} a[href='mailto:opted@example.com']")
-    quiet = page.select_one(f"#story-{not_opted.pk} .mod-crisis-note").get_text()
+    quiet = page.select_one(f"#story-{not_opted.pk} .mod-crisis-contact").get_text()
     assert "don’t write to them" in quiet
     assert "quiet@example.com" not in quiet
 
@@ -720,9 +727,28 @@ def test_keyboard_shortcuts_script_and_help(mod_client, story):
     assert script is not None and script.has_attr("defer")
     assert "Keyboard shortcuts" in page.select_one("#mod-shortcuts").get_text()
     item = page.select_one(f"#story-{story.pk}")
-    assert item.select_one('form[data-shortcut="approve"]')
-    assert item.select_one('form[data-shortcut="spam"]')
+    assert item.select_one('button[data-shortcut="approve"][form="decision-form"]')
+    assert item.select_one('button[data-shortcut="spam"][form="decision-form"]')
     assert item.select_one('a[data-shortcut="reject"]')
+
+
+@pytest.mark.parametrize("decision, status", [("approve", Status.APPROVED), ("spam", Status.SPAM)])
+def test_decision_buttons_submit_the_shared_form(mod_client, story, decision, status):
+    """A page carries one decision form; each button posts it to its own URL with the state the
+    moderator saw. Submitted here as a browser would: the form's fields plus the button's name and value."""
+    url = queue_url(tab="review")
+    page = soup(mod_client.get(url))
+    (form,) = page.select("form#decision-form")
+    assert form["method"] == "post"
+    button = page.select_one(f'#story-{story.pk} button[form=decision-form][data-shortcut="{decision}"]')
+    assert button["formaction"] == reverse("comments:decide", args=[story.pk, decision])
+    data = {field["name"]: field["value"] for field in form.select("input")}
+    data[button["name"]] = button["value"]
+    assert data["expected"] == "pending" and data["next"] == url
+    response = mod_client.post(button["formaction"], data)
+    assert response.status_code == 302 and response["Location"] == url
+    story.refresh_from_db()
+    assert story.status == status
 
 
 # --- Django admin --------------------------------------------------------------------------------
@@ -866,7 +892,7 @@ def test_queue_is_cached_per_moderator_until_a_story_changes(
     first = make_story(article, body="The first story waiting for review.")
     url = reverse("comments:queue")
     assert "The first story waiting" in mod_client.get(url).content.decode()
-    with django_assert_max_num_queries(5):  # session, user, permissions, latest change: the page itself is cached
+    with django_assert_max_num_queries(4):  # session, user, permissions, latest change: the page itself is cached
         assert "The first story waiting" in mod_client.get(url).content.decode()
     # A new story, and a decision, each show at once.
     make_story(article, body="A second story arrived meanwhile.")

@@ -141,8 +141,7 @@ def _tab_counts(tab, filter_q):
 def queue(request):
     # Any submission or decision saves a story, changing the latest updated_at (an index lookup):
     # the rendered queue is cached per moderator until then. The minute keeps "5 minutes ago" honest.
-    latest_change = Comment.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
-    key = [request.user.pk, latest_change, int(time.time() // 60)]
+    key = [request.user.pk, Comment.objects.latest_change(), int(time.time() // 60)]
     return cached_page(request, key, lambda: _render_queue(request), anonymous_only=False)
 
 

@@ -56,13 +56,14 @@
     return false;
   }
 
+  // Presses the story's decision button (it submits the page's shared decision form with the
+  // button's own URL and value), then disables it so that a second key press does not resend.
   function submit(item, name) {
-    var form = item.querySelector('form[data-shortcut="' + name + '"]');
-    if (!form) { announce("That decision isn't available for this story."); return; }
+    var button = item.querySelector('button[data-shortcut="' + name + '"]');
+    if (!button || button.disabled) { announce("That decision isn't available for this story."); return; }
     if (unrevealed(item)) return;
-    var button = form.querySelector("button[type=submit]");
-    if (button) button.disabled = true;
-    form.submit();
+    button.form.requestSubmit(button);
+    button.disabled = true;
   }
 
   document.addEventListener("keydown", function (event) {
