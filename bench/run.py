@@ -123,6 +123,8 @@ def build_database(args, env, tmp, stories):
     meta_path = tmp / f"meta-{stories}.json"
     run_python(env, "bench/seed.py", "--stories", stories, "--total", args.total, "--meta", meta_path)
     meta = json.loads(meta_path.read_text())
+    # Write the new database out now: the kernel's writeback would otherwise compete with the first URLs.
+    os.sync()
     log(
         f"  {where}: {meta['total']:,} comments, {stories:,} stories (+{meta['replies']:,} replies) on "
         f"{meta['article']}, {meta['needs_review']:,} needing review; built in {time.monotonic() - started:.0f}s"

@@ -10,6 +10,8 @@ from articles.sitemaps import sitemaps
 from articles.views import markdown_preview, markdown_upload, robots_txt
 
 urlpatterns = [
+    # The public pages first: a request is matched against the patterns in order (article: 28 -> 5 tried).
+    path("", include("articles.urls")),
     path("admin/", admin.site.urls),
     # markdownx's own views are open to anyone: mount staff-only wrappers at its URLs instead.
     path("markdownx/markdownify/", markdown_preview, name="markdownx_markdownify"),
@@ -21,7 +23,6 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("comments.urls")),
-    path("", include("articles.urls")),
 ]
 
 handler404 = "articles.views.page_not_found"
