@@ -732,6 +732,17 @@ def test_keyboard_shortcuts_script_and_help(mod_client, story):
     assert item.select_one('a[data-shortcut="reject"]')
 
 
+def test_every_decision_button_belongs_to_a_form_on_its_page(mod_client, story):
+    for url in [reverse("comments:queue"), reverse("comments:moderate_story", args=[story.pk])]:
+        page = soup(mod_client.get(url))
+        buttons = page.select("button[form]")
+        assert buttons, url
+        for button in buttons:
+            form = page.select_one(f"form#{button['form']}")
+            assert form is not None and form["method"] == "post", (url, button)
+            assert form.select_one("input[name=csrfmiddlewaretoken]"), url
+
+
 @pytest.mark.parametrize("decision, status", [("approve", Status.APPROVED), ("spam", Status.SPAM)])
 def test_decision_buttons_submit_the_shared_form(mod_client, story, decision, status):
     """A page carries one decision form; each button posts it to its own URL with the state the
