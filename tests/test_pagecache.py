@@ -1,20 +1,49 @@
-"""Whole-page caching for anonymous readers: fast, per-visitor values fresh, and never stale after a change."""
+"""Whole-page caching for anonymous readers: fast, per-visitor values fresh, and never stale after a change.
 
+Every test runs twice: with the default per-process cache, and with a shared Redis cache (REDIS_URL in
+production) with each process's local copies in front of it.
+"""
+
+import os
 import time
 
 import pytest
+import redis
 from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import FAQ
+from articles.pagecache import _local_copies
 from comments import moderation
 from tests.test_comments import BODY, make_article, make_moderator, make_story, post_url, story_data
 
 pytestmark = pytest.mark.django_db
+
+
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/14")
+SHARED = "Redis with local copies"
+
+
+@pytest.fixture(autouse=True, params=["per-process cache", SHARED])
+def page_cache(request, settings):
+    if request.param == SHARED:
+        try:
+            redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping()
+        except redis.RedisError:
+            pytest.skip(f"Redis is not running at {REDIS_TEST_URL}: the shared-cache variant is SKIPPED")
+        settings.CACHES = {
+            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_TEST_URL}
+        }
+    cache.clear()
+    _local_copies.clear()
+    yield request.param
+    cache.clear()
+    _local_copies.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -149,3 +178,43 @@ def test_feeds_are_cached_with_their_content_type_until_an_article_changes(artic
     article.save()
     assert "A renamed article" in Client().get("/feed/").content.decode()
     assert Client().get("/feed/rss/")["Content-Type"].startswith("application/rss+xml")
+
+
+def test_the_per_process_cache_keeps_no_second_copy(article, page_cache):
+    Client().get(article.get_absolute_url())
+    assert Client().get(article.get_absolute_url()).status_code == 200
+    assert bool(_local_copies._pages) == (page_cache == SHARED)
+
+
+@pytest.mark.parametrize("page_cache", [SHARED], indirect=True)
+def test_with_a_shared_cache_each_process_keeps_its_latest_pages(article, page_cache, django_assert_num_queries):
+    url = article.get_absolute_url()
+    first = Client().get(url).content.decode()
+    cache.clear()  # even without the shared copy, this process still has the page
+    with django_assert_num_queries(1):
+        again = Client().get(url).content.decode()
+    token = hidden_value_in(again, "csrfmiddlewaretoken")
+    assert again.replace(token, "") == first.replace(hidden_value_in(first, "csrfmiddlewaretoken"), "")
+    # A change gives the page a new key: the local copy of the old version is never served.
+    article.title = "Renamed while cached"
+    article.save()
+    assert "Renamed while cached" in Client().get(url).content.decode()
+
+
+@pytest.mark.parametrize("page_cache", [SHARED], indirect=True)
+def test_local_copies_are_bounded_and_expire(article, page_cache, monkeypatch, settings):
+    monkeypatch.setattr(_local_copies, "size", 2)
+    for url in ["/", "/faq/", article.get_absolute_url()]:
+        Client().get(url)
+    assert len(_local_copies._pages) == 2
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        Client().get("/")  # the oldest copy was dropped: rendered again
+    assert len(queries) > 1
+    settings.PAGE_CACHE_SECONDS = 0  # copies kept from now on expire at once
+    _local_copies.clear()
+    Client().get("/faq/")
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        Client().get("/faq/")
+    assert len(queries) > 1
