@@ -29,6 +29,8 @@ def pages(tmp_path):
     reply = make_story(article, parent=story, body="Thank you for writing this down for us.")
     moderation.approve(reply, moderator)
     pending = make_story(article, body="Still waiting for a moderator to read this one.")
+    # Pinned to the top of the queue, under the crisis guidance, with its own contact line.
+    make_story(article, body="Some days I do not want to be here.", flag_self_harm=True, email="a@example.org")
     reader, mod = Client(), Client()
     mod.force_login(moderator)
     responses = {
