@@ -73,7 +73,15 @@ class NoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Kept in the story's history.",
     )
-    expected = forms.ChoiceField(choices=Comment.Status.choices, required=False, widget=forms.HiddenInput)
+    # The state the moderator saw: a decision is refused if the story has changed since.
+    expected = forms.ChoiceField(
+        choices=Comment.Status.choices,
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid_choice": "The page did not say which state you saw this story in. Check it below, then decide."
+        },
+    )
 
 
 class RejectForm(NoteForm):

@@ -571,6 +571,17 @@ def test_decision_someone_else_already_made_is_a_friendly_message(mod_client, mo
     assert len(events_of(story)) == 1
 
 
+def test_tampered_expected_status_gets_a_message_and_keeps_the_note(mod_client, story):
+    url = reverse("comments:decide", args=[story.pk, "approve"])
+    response = mod_client.post(url, {"expected": "bogus", "note": "Checked twice."})
+    assert response.status_code == 400
+    page = soup(response)
+    assert "which state you saw this story in" in page.select_one(".alert-danger").get_text()
+    assert page.select_one("textarea[name=note]").get_text().strip() == "Checked twice."
+    story.refresh_from_db()
+    assert story.status == Status.PENDING and events_of(story) == []
+
+
 def test_expected_status_protects_against_a_stale_reject(mod_client, moderator, story):
     """The moderator saw it pending; meanwhile it was approved: their reject must not unpublish it."""
     moderation.approve(story, make_user("other-mod", moderator=True))
