@@ -107,9 +107,11 @@ class _LocalCopies:
             return page
 
     def keep(self, key, page):
-        if key in self._pages or isinstance(caches["default"], LocMemCache):
+        if isinstance(caches["default"], LocMemCache):
             return
         with self._lock:
+            if key in self._pages:
+                return
             self._pages[key] = (time.monotonic() + settings.PAGE_CACHE_SECONDS, page)
             while len(self._pages) > self.size:
                 self._pages.popitem(last=False)
