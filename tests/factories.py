@@ -1,0 +1,105 @@
+"""The one place tests build rows. Plain functions with keyword defaults; each returns the model instance.
+
+make_story() stores a story the way the form does (Comment.save renders body_html) and keeps the raw
+private-link token on the instance as `story.token` (only its hash is stored).
+"""
+
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.utils import timezone
+
+from articles.models import FAQ, Article, Reference
+from comments.models import Comment, ModerationEvent, hash_token
+
+PASSWORD = "a-long-test-passphrase-42"
+STORY_BODY = "When I finally named what had happened, the fog began to lift a little every day."
+
+
+def make_article(slug="healing", title=None, *, status=Article.Status.PUBLISHED, days_ago=1, faqs=0, **fields):
+    """A published article (published `days_ago` days ago); `faqs=N` adds N FAQs and one reference."""
+    defaults = {
+        "title": title or slug.replace("-", " ").title(),
+        "summary": f"Summary of {slug}.",
+        "body": "## Where it starts\n\nA first paragraph.\n\n## Where it goes\n\n- one\n- two\n",
+        "story_prompt": "What helped you notice the pattern?",
+        "status": status,
+        "published_at": timezone.now() - timedelta(days=days_ago),
+        "last_reviewed": date(2026, 11, 20),
+    }
+    defaults.update(fields)
+    article = Article.objects.create(slug=slug, **defaults)
+    for order in range(1, faqs + 1):
+        FAQ.objects.create(article=article, order=order, question=f"Question {order}?", answer=f"Answer *{order}*.")
+    if faqs:
+        Reference.objects.create(article=article, order=1, source="example.org", title="A study")
+    return article
+
+
+def make_story(
+    article=None,
+    *,
+    name="Sam",
+    body=STORY_BODY,
+    status=Comment.Status.PENDING,
+    parent=None,
+    warnings=(),
+    created_ago=None,
+    submitted_event=True,
+    **fields,
+):
+    """A story as the form stores it, with its 'submitted' history row. `created_ago` (a timedelta)
+    backdates it. The raw private-link token is `story.token`."""
+    article = article or Article.objects.first() or make_article()
+    story = Comment(
+        article=article, parent=parent, name=name, body=body, status=status, content_warnings=list(warnings), **fields
+    )
+    token = story.issue_token()
+    story.save()
+    if submitted_event:
+        ModerationEvent.objects.create(comment=story, action=ModerationEvent.Action.SUBMITTED, to_status=status)
+    if created_ago is not None:
+        Comment.objects.filter(pk=story.pk).update(created_at=timezone.now() - created_ago)
+        story.refresh_from_db()
+    story.token = token
+    return story
+
+
+def bulk_stories(article, count, **fields):
+    """Many stories at once. bulk_create skips save(): body_html and a unique token_hash are set here."""
+    now = timezone.now()
+    return Comment.objects.bulk_create(
+        [
+            Comment(
+                **{
+                    "article": article,
+                    "name": f"Reader {i}",
+                    "body": f"Story number {i}",
+                    "body_html": f"<p>Story number {i}</p>",
+                    "token_hash": hash_token(f"bulk-token-{article.pk}-{i}"),
+                    "ip_hash": f"ip{i % 7}",
+                    "email": f"reader{i % 5}@example.com",
+                    "created_at": now - timedelta(minutes=count - i),
+                    **fields,
+                }
+            )
+            for i in range(count)
+        ]
+    )
+
+
+def make_user(username="reader", *, staff=False, moderator=False, superuser=False, email=None, password=PASSWORD):
+    """A user; `moderator=True` grants comments.moderate directly. Returned fresh (no cached permissions)."""
+    User = get_user_model()
+    user = User.objects.create_user(username, email if email is not None else f"{username}@example.com", password)
+    user.is_staff = staff or superuser
+    user.is_superuser = superuser
+    user.save()
+    if moderator:
+        user.user_permissions.add(Permission.objects.get(codename="moderate", content_type__app_label="comments"))
+    return User.objects.get(pk=user.pk)
+
+
+def make_moderator(username="mod", **kwargs):
+    return make_user(username, moderator=True, **kwargs)
