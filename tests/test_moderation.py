@@ -914,7 +914,8 @@ def test_queue_is_cached_per_moderator_until_a_story_changes(
     first = make_story(article, body="The first story waiting for review.")
     url = reverse("comments:queue")
     assert "The first story waiting" in mod_client.get(url).content.decode()
-    with django_assert_max_num_queries(4):  # session, user, permissions, latest change: the page itself is cached
+    # session, user, the user's and their groups' permissions (ModelBackend), latest change: the page is cached
+    with django_assert_max_num_queries(5):
         assert "The first story waiting" in mod_client.get(url).content.decode()
     # A new story, and a decision, each show at once.
     make_story(article, body="A second story arrived meanwhile.")
