@@ -40,6 +40,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 
 @_pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Passwords hashed with MD5 in tests only: the real hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@_pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (whole-page cache, flood and mail markers)."""
     from django.core.cache import cache

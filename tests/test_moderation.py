@@ -10,6 +10,7 @@ from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
+from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -849,7 +850,8 @@ def test_createmoderator_with_password_can_open_the_queue(client, story):
     assert user.email == "newmod@example.com" and not user.is_staff
     assert user.groups.filter(name="Moderators").exists()
     assert user.has_perm("comments.moderate")
-    assert client.login(username="newmod", password=PASSWORD)
+    # The test client passes no request to authenticate(); django-axes (login throttling) needs one.
+    assert client.login(request=HttpRequest(), username="newmod", password=PASSWORD)
     response = client.get(reverse("comments:queue"))
     assert response.status_code == 200
     assert listed_ids(response) == [story.pk]
@@ -860,7 +862,7 @@ def test_createmoderator_generates_and_prints_a_password_when_not_interactive(cl
     out = io.StringIO()
     call_command("createmoderator", "quietmod", stdout=out)
     password = re.search(r"Password \(shown once, store it safely\): (\S+)", out.getvalue()).group(1)
-    assert client.login(username="quietmod", password=password)
+    assert client.login(request=HttpRequest(), username="quietmod", password=password)
     assert client.get(reverse("comments:queue")).status_code == 200
 
 

@@ -6,7 +6,6 @@ import logging
 from contextlib import suppress
 from functools import wraps
 
-from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from articles.models import Article
+from config.network import client_address
 
 from .. import moderation, spam
 from ..forms import EditStoryForm, ReportForm, StoryForm
@@ -24,18 +24,8 @@ logger = logging.getLogger(__name__)
 Status = Comment.Status
 
 
-def _client_address(request):
-    """The visitor's address. Behind PROXY_COUNT trusted proxies (nginx, a load balancer) it is
-    the entry that many hops from the right of X-Forwarded-For; the client can forge the rest."""
-    if settings.PROXY_COUNT:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= settings.PROXY_COUNT:
-            return forwarded[-settings.PROXY_COUNT]
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def _ip_hash(request):
-    return hash_network_address(_client_address(request))
+    return hash_network_address(client_address(request))
 
 
 def _see_other(url):

@@ -2,11 +2,15 @@
 
 * network-address hashes of stories and reports older than 30 days are blanked (they only serve
   flood limits, duplicate detection and spotting returning authors, all of which look at recent rows);
-* any text left on withdrawn stories, and the previous versions kept in their history, is blanked.
+* any text left on withdrawn stories, and the previous versions kept in their history, is blanked;
+* failed login attempts (network address, username, browser) older than the login cool-off are deleted
+  (django-axes also deletes them at the next login, but there may not be one for a while).
 """
 
 from datetime import timedelta
 
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +21,7 @@ RETENTION_DAYS = 30
 
 
 class Command(BaseCommand):
-    help = "Blank old network-address hashes and any text left on withdrawn stories."
+    help = "Blank old network-address hashes and any text left on withdrawn stories; delete expired login attempts."
 
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, default=RETENTION_DAYS, help="Keep hashes this many days (30).")
@@ -36,7 +40,10 @@ class Command(BaseCommand):
             events = (
                 ModerationEvent.objects.filter(comment__in=withdrawn).exclude(previous_body="").update(previous_body="")
             )
+            _, deleted = AccessAttempt.objects.filter(attempt_time__lte=now - get_cool_off()).delete()
+            attempts = deleted.get(AccessAttempt._meta.label, 0)
         self.stdout.write(
             f"Network-address hashes blanked: {stories} stories, {reports} reports (older than {days} days)."
         )
         self.stdout.write(f"Withdrawn stories' text blanked: {texts} stories, {events} history entries.")
+        self.stdout.write(f"Failed login attempts deleted: {attempts} (older than the login cool-off).")
