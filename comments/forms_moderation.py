@@ -3,7 +3,7 @@
 from django import forms
 from django.db.models import Q
 
-from .models import Comment
+from .models import Comment, ModeratorPreference
 
 # Tabs of the queue: key -> (label, the CommentQuerySet method that selects it).
 TABS = {
@@ -148,3 +148,11 @@ class BulkForm(forms.Form):
         if data.get("action") == "reject" and not data.get("reason"):
             self.add_error("reason", "Choose a reason to reject the selected stories.")
         return data
+
+
+class ModeratorPreferenceForm(forms.ModelForm):
+    """A moderator's mail preferences (/moderation/notifications/)."""
+
+    class Meta:
+        model = ModeratorPreference
+        fields = ["ordinary_notices"]

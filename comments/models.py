@@ -113,6 +113,8 @@ class Comment(models.Model):
     open_reports = models.PositiveIntegerField(default=0, help_text="Reports since the last moderation decision.")
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     ip_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    # When a moderator notice (ordinary or urgent) first covered this story: every new story is mailed once.
+    moderators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -139,6 +141,8 @@ class Comment(models.Model):
             models.Index(fields=["updated_at"], name="story_updated_idx"),
             # Needs review, self-harm first then oldest: ids chosen from the index alone.
             models.Index(fields=["status", "flag_self_harm", "created_at", "id"], name="story_review_idx"),
+            # Stories no moderator notice has covered yet: a handful of rows, found without a table scan.
+            models.Index(fields=["id"], condition=Q(moderators_notified_at__isnull=True), name="story_unnotified_idx"),
         ]
 
     def __str__(self):
@@ -220,3 +224,33 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()} on story {self.comment_id}"
+
+
+class ModeratorMailMarker(models.Model):
+    """One row per kind of batched moderator mail: when it was last sent. Locked (select_for_update, and
+    SQLite's immediate transactions) while a notice is decided, so that across all server processes at most
+    one ordinary notice goes out per MODERATOR_MAIL_INTERVAL."""
+
+    class Kind(models.TextChoices):
+        NEW_STORIES = "new-stories", "New stories"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, unique=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.get_kind_display()} (last sent {self.last_sent_at or 'never'})"
+
+
+class ModeratorPreference(models.Model):
+    """A moderator's choice about mail. Urgent notices (a story about self-harm, a writer at risk) are
+    always sent; addresses in settings.MODERATOR_EMAILS always get the ordinary ones too."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderator_preference")
+    ordinary_notices = models.BooleanField(
+        "Email me about new stories",
+        default=True,
+        help_text="At most one mail per interval, saying how many new stories are waiting.",
+    )
+
+    def __str__(self):
+        return f"Mail preferences of {self.user}"

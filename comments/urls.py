@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import moderation, stories
+from .views import moderation, preferences, stories
 
 app_name = "comments"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     # Moderators.
     path("moderation/", moderation.queue, name="queue"),
     path("moderation/bulk/", moderation.bulk, name="bulk"),
+    path("moderation/notifications/", preferences.notification_preferences, name="notification_preferences"),
     path("moderation/<int:pk>/", moderation.story_detail, name="moderate_story"),
     path("moderation/<int:pk>/edit/", moderation.edit_text, name="moderate_edit"),
     path("moderation/<int:pk>/<str:decision>/", moderation.decide, name="decide"),

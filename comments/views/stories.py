@@ -117,11 +117,14 @@ def post_story(request, slug):
         story.save()
         ModerationEvent.objects.create(comment=story, action=ModerationEvent.Action.SUBMITTED, to_status=Status.PENDING)
 
-        from ..notifications import notify_moderators_of_new_stories, send_status_link
+        from ..notifications import notify_moderators_of_new_stories, notify_moderators_urgently, send_status_link
 
         pk = story.pk
         if story.email:
             transaction.on_commit(lambda: send_status_link(pk, token))
+        if story.flag_self_harm:
+            # Before the batched notice, so that this story counts as covered and is not mailed twice.
+            transaction.on_commit(lambda: notify_moderators_urgently(pk, "self-harm"))
         transaction.on_commit(notify_moderators_of_new_stories)
     return _see_other(Comment.status_url(token) + "?submitted=1")
 
