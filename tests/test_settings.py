@@ -1,0 +1,56 @@
+"""config/settings.py read from the environment: one way to configure SQLite, management commands that work
+before collectstatic, and which proxy headers are trusted.
+
+Settings are evaluated with runpy under a patched environment: the running test's settings are untouched.
+"""
+
+import runpy
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+def load_settings(monkeypatch, **env):
+    """The settings module's names as config/settings.py computes them with exactly these variables set."""
+    for name in ("DEBUG", "DATABASE_URL", "SQLITE_PATH", "SECRET_KEY", "ALLOWED_HOSTS", "PROXY_COUNT", "REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(BASE_DIR / "config" / "settings.py"))
+
+
+def production_env(**extra):
+    """Production-like variables: DEBUG off, a real key and host."""
+    return {"SECRET_KEY": secrets.token_urlsafe(48), "ALLOWED_HOSTS": "rewire.example", **extra}
+
+
+def test_a_sqlite_database_url_gets_the_same_sqlite_options_as_the_default(monkeypatch, tmp_path):
+    default = load_settings(monkeypatch, DEBUG="1", SQLITE_PATH=str(tmp_path / "a.sqlite3"))["DATABASES"]["default"]
+    by_url = load_settings(monkeypatch, DEBUG="1", DATABASE_URL=f"sqlite:///{tmp_path}/b.sqlite3")["DATABASES"][
+        "default"
+    ]
+    assert default["ENGINE"] == by_url["ENGINE"] == "django.db.backends.sqlite3"
+    assert default["NAME"] == str(tmp_path / "a.sqlite3")
+    assert by_url["NAME"] == str(tmp_path / "b.sqlite3")
+    assert by_url["OPTIONS"] == default["OPTIONS"]
+    assert default["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert default["OPTIONS"]["timeout"] == 20
+    for pragma in ("journal_mode=WAL", "busy_timeout=20000", "foreign_keys=ON"):
+        assert pragma in by_url["OPTIONS"]["init_command"]
+    assert by_url["CONN_MAX_AGE"] == default["CONN_MAX_AGE"]
+
+
+def test_a_postgres_database_url_gets_no_sqlite_options(monkeypatch):
+    database = load_settings(monkeypatch, DEBUG="1", DATABASE_URL="postgres://rewire@db.internal:5432/rewire")[
+        "DATABASES"
+    ]["default"]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert "init_command" not in database.get("OPTIONS", {})
+
+
+def test_any_sqlite_path_survives_the_url(monkeypatch, tmp_path):
+    path = str(tmp_path / "a folder" / "rewire#1?.sqlite3")
+    assert load_settings(monkeypatch, DEBUG="1", SQLITE_PATH=path)["DATABASES"]["default"]["NAME"] == path
