@@ -4,11 +4,16 @@ before collectstatic, and which proxy headers are trusted.
 Settings are evaluated with runpy under a patched environment: the running test's settings are untouched.
 """
 
+import os
 import runpy
 import secrets
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
+from django.templatetags.static import static
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -54,3 +59,31 @@ def test_a_postgres_database_url_gets_no_sqlite_options(monkeypatch):
 def test_any_sqlite_path_survives_the_url(monkeypatch, tmp_path):
     path = str(tmp_path / "a folder" / "rewire#1?.sqlite3")
     assert load_settings(monkeypatch, DEBUG="1", SQLITE_PATH=path)["DATABASES"]["default"]["NAME"] == path
+
+
+def manage(env, *args):
+    dropped = {"DEBUG", "DATABASE_URL", "SQLITE_PATH", "STATIC_ROOT", "STATIC_MANIFEST", "DJANGO_SETTINGS_MODULE",
+               "DJANGO_ALLOW_ASYNC_UNSAFE"}  # fmt: skip
+    full_env = {name: value for name, value in os.environ.items() if name not in dropped}
+    full_env.update(env, DJANGO_SETTINGS_MODULE="config.settings")
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=full_env, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.slow
+def test_management_commands_work_before_collectstatic(tmp_path):
+    """A release runs `check --deploy` and `migrate` before `collectstatic`: no command may need the manifest."""
+    empty_static_root = tmp_path / "staticfiles"
+    empty_static_root.mkdir()
+    env = production_env(DEBUG="0", STATIC_ROOT=str(empty_static_root), SQLITE_PATH=str(tmp_path / "db.sqlite3"))
+    for args in (["check", "--deploy"], ["migrate", "--plan"]):
+        result = manage(env, *args)
+        assert result.returncode == 0, f"manage.py {' '.join(args)}:\n{result.stdout}\n{result.stderr[-3000:]}"
+    assert not any(empty_static_root.iterdir())
+
+
+def test_favicon_ico_redirects_to_the_icon_of_this_release(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == static("img/favicon.svg")
