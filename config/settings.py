@@ -12,6 +12,8 @@ from urllib.parse import quote
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.middleware import add_static_security_headers
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -168,6 +170,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Static files get the pages' security headers too (WhiteNoise answers before that middleware runs).
+WHITENOISE_ADD_HEADERS_FUNCTION = add_static_security_headers
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 

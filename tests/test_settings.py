@@ -87,3 +87,31 @@ def test_favicon_ico_redirects_to_the_icon_of_this_release(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 302
     assert response["Location"] == static("img/favicon.svg")
+
+
+SECURITY_HEADERS = [
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "Permissions-Policy",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+]
+
+
+@pytest.mark.parametrize("path", ["css/site.css", "js/site.js", "img/favicon.svg"])
+def test_static_files_carry_the_same_security_headers_as_pages(client, settings, path):
+    """WhiteNoise answers static files before the CSP, Permissions-Policy and X-Frame-Options middleware run."""
+    settings.WHITENOISE_USE_FINDERS = True  # serve from static/ as in development, without collectstatic
+    settings.WHITENOISE_AUTOREFRESH = True
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    page = client.get("/robots.txt")
+    static_file = client.get(static(path))
+    assert static_file.status_code == 200
+    for header in SECURITY_HEADERS:
+        assert page.has_header(header), header
+        assert static_file.get(header) == page[header], header
+    assert "default-src 'self'" in static_file["Content-Security-Policy"]
