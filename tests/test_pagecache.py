@@ -18,8 +18,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import FAQ
-from articles.pagecache import _local_copies
 from comments import moderation
+from config.pagecache import _local_copies
 from tests.test_comments import BODY, make_article, make_moderator, make_story, post_url, story_data
 
 pytestmark = pytest.mark.django_db
