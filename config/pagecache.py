@@ -30,6 +30,11 @@ _RELEASE = settings.RELEASE or f"started-{time.time()}"
 _per_visitor_inputs = {"csrfmiddlewaretoken": get_token}
 
 
+# Headers of the rendered page that are not kept with it: the length changes with the per-visitor values, and
+# cookies belong to the visitor the page was rendered for. The rest (Content-Type, Last-Modified...) is kept.
+_NOT_KEPT_HEADERS = {"content-length", "set-cookie"}
+
+
 def refresh_per_visitor(input_name, make_value):
     """Registers a hidden input whose value is made fresh for each visitor (apps call this in ready())."""
     _per_visitor_inputs[input_name] = make_value
@@ -73,18 +78,21 @@ def cached_page(request, key_parts, render, anonymous_only=True):
     anonymous_only=False is for pages of logged-in people: key_parts must then include the user."""
     if not is_cacheable(request, anonymous_only):
         return render()
-    digest = hashlib.sha256(repr((_RELEASE, request.get_full_path(), *key_parts)).encode()).hexdigest()
+    # The scheme and host are part of the page (canonical and og:url links, JSON-LD): one entry per address.
+    digest = hashlib.sha256(repr((_RELEASE, request.build_absolute_uri(), *key_parts)).encode()).hexdigest()
     key = f"page:{digest}"
     cached = _local_copies.get(key) or cache.get(key)
     if cached is None:
         response = render()
-        if response.status_code != 200:
-            return response
-        cached = (response["Content-Type"], _split_out_per_visitor_values(response.content.decode()))
-        cache.set(key, cached, settings.PAGE_CACHE_SECONDS)
+        if response.status_code == 200:
+            headers = [(name, value) for name, value in response.items() if name.lower() not in _NOT_KEPT_HEADERS]
+            cached = (headers, _split_out_per_visitor_values(response.content.decode()))
+            cache.set(key, cached, settings.PAGE_CACHE_SECONDS)
+            _local_copies.keep(key, cached)
+        return response
     _local_copies.keep(key, cached)
-    content_type, parts = cached
-    return HttpResponse(_join_with_per_visitor_values(parts, request), content_type=content_type)
+    headers, parts = cached
+    return HttpResponse(_join_with_per_visitor_values(parts, request), headers=dict(headers))
 
 
 class _LocalCopies:

@@ -230,9 +230,14 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
+# Number of trusted reverse proxies in front of the app (0: use REMOTE_ADDR). Flood limits need the real address.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if PROXY_COUNT > 0:
+        # Only a proxy that overwrites X-Forwarded-Proto makes it true; without one any visitor could send it.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -259,8 +264,6 @@ STORIES_PER_PAGE = 20
 REPORT_THRESHOLD = int(os.environ.get("REPORT_THRESHOLD", "3"))  # reports that hide a story until reviewed
 REPORT_FLOOD_LIMIT = 10  # reports per network address per hour
 MODERATOR_MAIL_INTERVAL = int(os.environ.get("MODERATOR_MAIL_INTERVAL", "300"))  # at most one mail per...
-# Number of trusted reverse proxies in front of the app (0: use REMOTE_ADDR). Flood limits need the real address.
-PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 # Public pages are cached whole for anonymous readers and invalidated by version on every change;
 # this is only a ceiling on how long an unused entry is kept.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))

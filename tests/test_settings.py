@@ -115,3 +115,11 @@ def test_static_files_carry_the_same_security_headers_as_pages(client, settings,
         assert page.has_header(header), header
         assert static_file.get(header) == page[header], header
     assert "default-src 'self'" in static_file["Content-Security-Policy"]
+
+
+def test_x_forwarded_proto_is_trusted_only_behind_a_proxy(monkeypatch):
+    """Without a proxy that overwrites X-Forwarded-Proto, any visitor could claim https (and get https URLs)."""
+    assert "SECURE_PROXY_SSL_HEADER" not in load_settings(monkeypatch, **production_env())
+    assert "SECURE_PROXY_SSL_HEADER" not in load_settings(monkeypatch, **production_env(PROXY_COUNT="0"))
+    behind_proxy = load_settings(monkeypatch, **production_env(PROXY_COUNT="1"))
+    assert behind_proxy["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
