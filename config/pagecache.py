@@ -11,6 +11,7 @@ cache hit), so each process also keeps the pages it served last. A key names one
 """
 
 import hashlib
+import html
 import re
 import threading
 import time
@@ -40,19 +41,38 @@ def refresh_per_visitor(input_name, make_value):
     _per_visitor_inputs[input_name] = make_value
 
 
-_HIDDEN_INPUT = re.compile(r'(<input type="hidden" name="([\w-]+)" value=")[^"]*(")')
+# An <input ...> start tag (a quoted value may hold ">"), and one of its attributes: a name, then optionally "="
+# and a double-quoted, single-quoted or unquoted value (HTML's own syntax, in any order).
+_INPUT_TAG = re.compile(r"""<input\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""[\s/]*([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 
 
-def _split_out_per_visitor_values(html):
-    """The page as a list of byte strings and names: [b"<html>...value=\"", "csrfmiddlewaretoken", b"\">...", ...]."""
+def _attributes(start_tag):
+    """{lower-cased name: (value, (start, end) of the value's text in start_tag)}; the first of duplicates wins."""
+    attributes, position = {}, len("<input")
+    while (attribute := _ATTRIBUTE.match(start_tag, position)) and attribute.end() > position:
+        group = next((group for group in (2, 3, 4) if attribute.start(group) != -1), None)
+        value = (html.unescape(attribute.group(group)), attribute.span(group)) if group else ("", None)
+        attributes.setdefault(attribute.group(1).lower(), value)
+        position = attribute.end()
+    return attributes
+
+
+def _split_out_per_visitor_values(page):
+    """The page as a list of byte strings and names: [b"<html>...value=\"", "csrfmiddlewaretoken", b"\">...", ...].
+
+    A hidden input is recognised by its attributes, whatever order, quoting and spacing the template gave them."""
     parts, position = [], 0
-    for match in _HIDDEN_INPUT.finditer(html):
-        name = match.group(2)
-        if name in _per_visitor_inputs:
-            parts.append(html[position : match.end(1)].encode())
+    for tag in _INPUT_TAG.finditer(page):
+        attributes = _attributes(tag.group())
+        name, _ = attributes.get("name", (None, None))
+        kind, _ = attributes.get("type", ("", None))
+        _, value_span = attributes.get("value", (None, None))
+        if kind.lower() == "hidden" and name in _per_visitor_inputs and value_span is not None:
+            parts.append(page[position : tag.start() + value_span[0]].encode())
             parts.append(name)
-            position = match.start(3)
-    parts.append(html[position:].encode())
+            position = tag.start() + value_span[1]
+    parts.append(page[position:].encode())
     return parts
 
 

@@ -16,11 +16,13 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.http import HttpResponse
+from django.template import engines
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import FAQ
 from comments import moderation
+from config import pagecache
 from config.pagecache import _local_copies, cached_page
 from tests.test_comments import BODY, make_article, make_moderator, make_story, post_url, story_data
 
@@ -268,3 +270,36 @@ def test_a_cookie_set_by_the_first_visitors_page_is_never_replayed(rf):
     assert again["Content-Language"] == "en"
     assert "first-visitor" not in again.cookies
     assert not again.has_header("Set-Cookie")
+
+
+# Attributes in another order than Django's form rendering writes them, quoted three ways, over two lines, and a
+# decoy: only the hidden input's own `value` attribute is per visitor.
+REORDERED_FORM = """<form method="post">
+  <input data-note="value=none name=visitor" value="{{ request.META.HTTP_X_VISITOR }}"
+         name="visitor" type="hidden">
+  <input value='{{ csrf_token }}' name=csrfmiddlewaretoken TYPE=hidden />
+  <input type="text" name="visitor" value="{{ request.META.HTTP_X_VISITOR }}-typed" aria-label="Not hidden">
+</form>"""
+
+
+def test_per_visitor_values_are_found_whatever_the_attribute_order(rf, monkeypatch):
+    monkeypatch.setitem(pagecache._per_visitor_inputs, "visitor", lambda request: request.META["HTTP_X_VISITOR"])
+    template = engines["django"].from_string(REORDERED_FORM)
+    renders = []
+
+    def page_for(visitor):
+        request = rf.get("/form/", HTTP_X_VISITOR=visitor)
+
+        def render():
+            renders.append(visitor)
+            return HttpResponse(template.render({}, request))
+
+        return BeautifulSoup(cached_page(request, ["v1"], render).content, "html.parser")
+
+    ann, bob = page_for("ann"), page_for("bob")
+    assert renders == ["ann"]  # Bob's page came from the cache...
+    assert bob.find("input", type="hidden", attrs={"name": "visitor"})["value"] == "bob"  # ...with his own value
+    assert bob.find("input", type="hidden", attrs={"name": "visitor"})["data-note"] == "value=none name=visitor"
+    assert bob.find("input", type="text")["value"] == "ann-typed"  # not a hidden input: cached as it was
+    tokens = [page.find("input", attrs={"name": "csrfmiddlewaretoken"})["value"] for page in (ann, bob)]
+    assert all(tokens) and tokens[0] != tokens[1]
