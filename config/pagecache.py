@@ -16,16 +16,50 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 
-# Pages rendered by older code (before a deploy restarted the servers) are never served: with a shared
-# cache (Redis) the key includes the release, or the process's start time when none is given.
-_RELEASE = settings.RELEASE or f"started-{time.time()}"
+
+def code_version(base_dir, paths):
+    """A digest of the code: every file under `paths` (folders or files in base_dir), by its name relative to
+    base_dir and its contents. The same checkout gives the same digest in every process on every host."""
+    digest = hashlib.sha256()
+    base_dir = Path(base_dir)
+    files = set()
+    for path in map(Path, paths):
+        candidates = path.rglob("*") if path.is_dir() else [path]
+        files.update(file for file in candidates if file.is_file() and "__pycache__" not in file.parts)
+    for file in sorted(files, key=lambda file: file.relative_to(base_dir).as_posix()):
+        digest.update(file.relative_to(base_dir).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def _code_paths():
+    """The project's own code: config, its apps, templates and static files, and the pinned dependencies."""
+    base_dir = Path(settings.BASE_DIR)
+    own_apps = [Path(app.path) for app in apps.get_app_configs() if Path(app.path).parent == base_dir]
+    template_dirs = [Path(folder) for engine in settings.TEMPLATES for folder in engine.get("DIRS", [])]
+    return [
+        base_dir / "config",
+        *own_apps,
+        *template_dirs,
+        *map(Path, settings.STATICFILES_DIRS),
+        base_dir / "pyproject.toml",
+        base_dir / "constraints.txt",
+    ]
+
+
+# Pages rendered by older code (before a deploy restarted the servers) are never served: with a shared cache
+# (Redis) the key includes the release: RELEASE if set, otherwise a digest of the code, the same in every
+# process and on every host that runs the same code (a per-process value would share no page).
+_RELEASE = settings.RELEASE or code_version(settings.BASE_DIR, _code_paths())
 
 # Hidden input name -> function(request) giving this visitor's value.
 _per_visitor_inputs = {"csrfmiddlewaretoken": get_token}
@@ -92,15 +126,20 @@ def is_cacheable(request, anonymous_only=True):
     return not anonymous_only or settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
+def page_key(request, key_parts):
+    """The cache key of this page: the release, the page's address and the versions of what it shows.
+    The scheme and host are part of the page (canonical and og:url links, JSON-LD): one entry per address."""
+    digest = hashlib.sha256(repr((_RELEASE, request.build_absolute_uri(), *key_parts)).encode()).hexdigest()
+    return f"page:{digest}"
+
+
 def cached_page(request, key_parts, render, anonymous_only=True):
     """Returns render() for this request, served from the cache while key_parts are unchanged.
 
     anonymous_only=False is for pages of logged-in people: key_parts must then include the user."""
     if not is_cacheable(request, anonymous_only):
         return render()
-    # The scheme and host are part of the page (canonical and og:url links, JSON-LD): one entry per address.
-    digest = hashlib.sha256(repr((_RELEASE, request.build_absolute_uri(), *key_parts)).encode()).hexdigest()
-    key = f"page:{digest}"
+    key = page_key(request, key_parts)
     cached = _local_copies.get(key) or cache.get(key)
     if cached is None:
         response = render()

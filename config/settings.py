@@ -271,4 +271,5 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 MESSAGE_COOKIE_NAME = "messages"
 # The deployed code's version (e.g. the git commit): cached pages from another release are never served.
+# Unset: a digest of the code's files, the same in every process running the same code (config/pagecache.py).
 RELEASE = os.environ.get("RELEASE", "")

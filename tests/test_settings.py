@@ -15,6 +15,8 @@ import pytest
 from django.conf import settings
 from django.templatetags.static import static
 
+from config.pagecache import code_version
+
 BASE_DIR = Path(settings.BASE_DIR)
 
 
@@ -123,3 +125,49 @@ def test_x_forwarded_proto_is_trusted_only_behind_a_proxy(monkeypatch):
     assert "SECURE_PROXY_SSL_HEADER" not in load_settings(monkeypatch, **production_env(PROXY_COUNT="0"))
     behind_proxy = load_settings(monkeypatch, **production_env(PROXY_COUNT="1"))
     assert behind_proxy["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+PAGE_KEY_CODE = """
+import django
+django.setup()
+from django.test import RequestFactory
+from config.pagecache import page_key
+print(page_key(RequestFactory(HTTP_HOST="127.0.0.1").get("/articles/healing/"), ["version 1"]))
+"""
+
+
+@pytest.mark.slow
+def test_every_process_of_one_deployment_uses_the_same_page_keys():
+    """With Redis and no RELEASE, pages cached by one worker (or host) are found by the others."""
+    env = {name: value for name, value in os.environ.items() if name not in {"RELEASE", "DJANGO_SETTINGS_MODULE"}}
+    env.update(DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/14", DJANGO_SETTINGS_MODULE="config.settings")
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", PAGE_KEY_CODE], cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    keys = [process.communicate(timeout=60)[0].strip() for process in processes]
+    assert all(process.returncode == 0 for process in processes), keys
+    assert keys[0].startswith("page:") and keys[0] == keys[1]
+
+
+def test_the_code_version_follows_the_code_not_the_folder(tmp_path):
+    """Two hosts with the same code in different folders agree; any change to the code changes it."""
+    for host in ("blue", "green"):
+        (tmp_path / host / "templates").mkdir(parents=True)
+        (tmp_path / host / "templates" / "page.html").write_text("<p>{{ text }}</p>")
+        (tmp_path / host / "pyproject.toml").write_text("[project]\n")
+        (tmp_path / host / "templates" / "__pycache__").mkdir()
+        (tmp_path / host / "templates" / "__pycache__" / "x.pyc").write_bytes(host.encode())
+
+    def version(host):
+        folder = tmp_path / host
+        return code_version(folder, [folder / "templates", folder / "pyproject.toml"])
+
+    assert version("blue") == version("green")
+    (tmp_path / "green" / "templates" / "page.html").write_text("<p>{{ text|upper }}</p>")
+    assert version("blue") != version("green")
+    (tmp_path / "green" / "templates" / "page.html").write_text("<p>{{ text }}</p>")
+    (tmp_path / "green" / "templates" / "other.html").write_text("")
+    assert version("blue") != version("green")
