@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from markdownx.views import ImageUploadView
 
+from config.pagecache import cached_page
+
 from .markdown import render_article_markdown
 from .models import Article
-from .pagecache import cached_page
 from .seo import article_jsonld, faq_jsonld
 
 

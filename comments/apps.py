@@ -7,7 +7,7 @@ class CommentsConfig(AppConfig):
     verbose_name = "Stories"
 
     def ready(self):
-        from articles.pagecache import refresh_per_visitor
+        from config.pagecache import refresh_per_visitor
 
         from . import spam
 

@@ -8,9 +8,12 @@ SECRET_KEY and ALLOWED_HOSTS.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from config.middleware import add_static_security_headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -97,38 +100,34 @@ TEMPLATES = [
     },
 ]
 
-# Database: SQLite (WAL, immediate transactions, busy timeout) unless DATABASE_URL says otherwise.
+# Database: DATABASE_URL, or SQLite at SQLITE_PATH. Every SQLite database, however it is named, gets the
+# options that let several workers share one file (WAL, immediate transactions, busy timeout, foreign keys).
 SQLITE_PATH = os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3"))
 CONN_MAX_AGE = int(os.environ.get("CONN_MAX_AGE", "60"))
-if os.environ.get("DATABASE_URL"):
-    DATABASES = {
-        "default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
-    }
-    if env_bool("DATABASE_POOL") and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Django's own connection pool (psycopg_pool), instead of one persistent connection per worker.
-        DATABASES["default"]["CONN_MAX_AGE"] = 0
-        DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
-        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-            "min_size": int(os.environ.get("DATABASE_POOL_MIN", "1")),
-            "max_size": int(os.environ.get("DATABASE_POOL_MAX", "4")),
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{quote(SQLITE_PATH)}",
+        conn_max_age=CONN_MAX_AGE,
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=20000;PRAGMA foreign_keys=ON;"
+            ),
         }
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
-            "CONN_MAX_AGE": CONN_MAX_AGE,
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA busy_timeout=20000;"
-                    "PRAGMA foreign_keys=ON;"
-                ),
-            },
-        }
+    )
+elif env_bool("DATABASE_POOL") and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's own connection pool (psycopg_pool), instead of one persistent connection per worker.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DATABASE_POOL_MIN", "1")),
+        "max_size": int(os.environ.get("DATABASE_POOL_MAX", "4")),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -193,6 +192,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Static files get the pages' security headers too (WhiteNoise answers before that middleware runs).
+WHITENOISE_ADD_HEADERS_FUNCTION = add_static_security_headers
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
@@ -256,9 +257,14 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
+# Number of trusted reverse proxies in front of the app (0: use REMOTE_ADDR). Flood limits need the real address.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if PROXY_COUNT > 0:
+        # Only a proxy that overwrites X-Forwarded-Proto makes it true; without one any visitor could send it.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -285,8 +291,6 @@ STORIES_PER_PAGE = 20
 REPORT_THRESHOLD = int(os.environ.get("REPORT_THRESHOLD", "3"))  # reports that hide a story until reviewed
 REPORT_FLOOD_LIMIT = 10  # reports per network address per hour
 MODERATOR_MAIL_INTERVAL = int(os.environ.get("MODERATOR_MAIL_INTERVAL", "300"))  # at most one mail per...
-# Number of trusted reverse proxies in front of the app (0: use REMOTE_ADDR). Flood limits need the real address.
-PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 # Public pages are cached whole for anonymous readers and invalidated by version on every change;
 # this is only a ceiling on how long an unused entry is kept.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
@@ -294,4 +298,5 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 MESSAGE_COOKIE_NAME = "messages"
 # The deployed code's version (e.g. the git commit): cached pages from another release are never served.
+# Unset: a digest of the code's files, the same in every process running the same code (config/pagecache.py).
 RELEASE = os.environ.get("RELEASE", "")

@@ -3,11 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
 from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.views.decorators.cache import cache_page
 from django.views.generic import RedirectView
 
 from articles.sitemaps import sitemaps
 from articles.views import markdown_preview, markdown_upload, robots_txt
+
+static_lazy = lazy(static, str)
 
 urlpatterns = [
     # The public pages first: a request is matched against the patterns in order (article: 28 -> 5 tried).
@@ -18,8 +21,10 @@ urlpatterns = [
     path("markdownx/upload/", markdown_upload, name="markdownx_upload"),
     path("sitemap.xml", cache_page(60 * 15)(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
-    # Browsers ask for /favicon.ico on pages that name no icon (the admin's, plain-text responses).
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin's, plain-text responses). The hashed
+    # name is looked up per request (management commands run before collectstatic) and changes with each
+    # release, so the redirect is not permanent.
+    path("favicon.ico", RedirectView.as_view(url=static_lazy("img/favicon.svg")), name="favicon"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("comments.urls")),

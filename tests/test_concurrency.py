@@ -1,6 +1,6 @@
-"""Nothing is lost under concurrency: a real gunicorn (4 workers, production settings) on a fresh SQLite file and
-on a fresh PostgreSQL database, 20 concurrent clients posting 400 stories through the real form, and a moderator's
-approve racing the author's withdraw on the same stories.
+"""Nothing is lost under concurrency: a real gunicorn (4 workers, production settings) on a fresh SQLite file (named by
+SQLITE_PATH and by DATABASE_URL=sqlite:///...) and on a fresh PostgreSQL database, 20 concurrent clients posting 400
+stories through the real form, and a moderator's approve racing the author's withdraw on the same stories.
 
 What the race asserts, per story (A = moderation.approve in one process, B = moderation.withdraw in another,
 started at the same instant):
@@ -329,9 +329,15 @@ def run_scenario(env, tmp_path, label):
         server.stop()
 
 
-def test_nothing_lost_on_sqlite(tmp_path):
-    env = production_env(SQLITE_PATH=str(tmp_path / "concurrency.sqlite3"))
-    run_scenario(env, tmp_path, "sqlite")
+@pytest.mark.parametrize("named_by", ["SQLITE_PATH", "DATABASE_URL"])
+def test_nothing_lost_on_sqlite(tmp_path, named_by):
+    """The same SQLite file, named by SQLITE_PATH or by DATABASE_URL=sqlite:///...: both get the options
+    that let the four workers share it."""
+    path = tmp_path / "concurrency.sqlite3"
+    env = production_env(
+        **({"SQLITE_PATH": str(path)} if named_by == "SQLITE_PATH" else {"DATABASE_URL": f"sqlite:///{path}"})
+    )
+    run_scenario(env, tmp_path, f"sqlite-{named_by.lower()}")
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ Every test runs twice: with the default per-process cache, and with a shared Red
 production) with each process's local copies in front of it.
 """
 
+import json
 import os
 import time
 
@@ -14,12 +15,15 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.http import HttpResponse
+from django.template import engines
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import FAQ
-from articles.pagecache import _local_copies
 from comments import moderation
+from config import pagecache
+from config.pagecache import _local_copies, cached_page
 from tests.test_comments import BODY, make_article, make_moderator, make_story, post_url, story_data
 
 pytestmark = pytest.mark.django_db
@@ -218,3 +222,84 @@ def test_local_copies_are_bounded_and_expire(article, page_cache, monkeypatch, s
     with CaptureQueriesContext(connection) as queries:
         Client().get("/faq/")
     assert len(queries) > 1
+
+
+def canonical_url(response):
+    return BeautifulSoup(response.content, "html.parser").find("link", rel="canonical")["href"]
+
+
+def test_pages_are_kept_apart_by_scheme_and_host(article, settings):
+    """After a visit by another allowed name over https (behind a proxy), a plain visit still gets its own URLs."""
+    settings.ALLOWED_HOSTS = ["testserver", "www.rewire.example"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # as with PROXY_COUNT > 0
+    url = article.get_absolute_url()
+    other = Client().get(url, HTTP_HOST="www.rewire.example", HTTP_X_FORWARDED_PROTO="https")
+    assert canonical_url(other) == f"https://www.rewire.example{url}"
+    plain = Client().get(url)
+    assert canonical_url(plain) == f"http://testserver{url}"
+    assert "www.rewire.example" not in plain.content.decode()
+    jsonld = json.loads(BeautifulSoup(plain.content, "html.parser").find("script", type="application/ld+json").string)
+    assert jsonld["url"] == f"http://testserver{url}"
+    secure = Client().get(url, HTTP_HOST="testserver", HTTP_X_FORWARDED_PROTO="https")
+    assert canonical_url(secure) == f"https://testserver{url}"
+    # Each variant is cached on its own: served again with the same URLs.
+    assert canonical_url(Client().get(url, HTTP_HOST="www.rewire.example", HTTP_X_FORWARDED_PROTO="https")) == (
+        f"https://www.rewire.example{url}"
+    )
+    assert canonical_url(Client().get(url)) == f"http://testserver{url}"
+
+
+def test_cached_pages_keep_the_response_headers_but_no_cookies(article, django_assert_num_queries):
+    first = Client().get("/feed/")
+    assert first.has_header("Last-Modified")
+    with django_assert_num_queries(1):
+        again = Client().get("/feed/")
+    assert again["Last-Modified"] == first["Last-Modified"]
+    assert again["Content-Type"] == first["Content-Type"]
+
+
+def test_a_cookie_set_by_the_first_visitors_page_is_never_replayed(rf):
+    def render():
+        response = HttpResponse("<p>A page.</p>", headers={"Content-Language": "en"})
+        response.set_cookie("first-visitor", "theirs")
+        return response
+
+    assert "first-visitor" in cached_page(rf.get("/page/"), ["v1"], render).cookies
+    again = cached_page(rf.get("/page/"), ["v1"], lambda: pytest.fail("rendered again"))
+    assert again.content == b"<p>A page.</p>"
+    assert again["Content-Language"] == "en"
+    assert "first-visitor" not in again.cookies
+    assert not again.has_header("Set-Cookie")
+
+
+# Attributes in another order than Django's form rendering writes them, quoted three ways, over two lines, and a
+# decoy: only the hidden input's own `value` attribute is per visitor.
+REORDERED_FORM = """<form method="post">
+  <input data-note="value=none name=visitor" value="{{ request.META.HTTP_X_VISITOR }}"
+         name="visitor" type="hidden">
+  <input value='{{ csrf_token }}' name=csrfmiddlewaretoken TYPE=hidden />
+  <input type="text" name="visitor" value="{{ request.META.HTTP_X_VISITOR }}-typed" aria-label="Not hidden">
+</form>"""
+
+
+def test_per_visitor_values_are_found_whatever_the_attribute_order(rf, monkeypatch):
+    monkeypatch.setitem(pagecache._per_visitor_inputs, "visitor", lambda request: request.META["HTTP_X_VISITOR"])
+    template = engines["django"].from_string(REORDERED_FORM)
+    renders = []
+
+    def page_for(visitor):
+        request = rf.get("/form/", HTTP_X_VISITOR=visitor)
+
+        def render():
+            renders.append(visitor)
+            return HttpResponse(template.render({}, request))
+
+        return BeautifulSoup(cached_page(request, ["v1"], render).content, "html.parser")
+
+    ann, bob = page_for("ann"), page_for("bob")
+    assert renders == ["ann"]  # Bob's page came from the cache...
+    assert bob.find("input", type="hidden", attrs={"name": "visitor"})["value"] == "bob"  # ...with his own value
+    assert bob.find("input", type="hidden", attrs={"name": "visitor"})["data-note"] == "value=none name=visitor"
+    assert bob.find("input", type="text")["value"] == "ann-typed"  # not a hidden input: cached as it was
+    tokens = [page.find("input", attrs={"name": "csrfmiddlewaretoken"})["value"] for page in (ann, bob)]
+    assert all(tokens) and tokens[0] != tokens[1]
