@@ -71,6 +71,10 @@ class Elsewhere:
     purpose: str
     url: str
 
+    @property
+    def host(self):
+        return urlsplit(self.url).netloc.removeprefix("www.")
+
 
 @dataclass(frozen=True)
 class HelpResources:
