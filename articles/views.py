@@ -163,6 +163,7 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     # No context processors that could fail again: a plain render of a static template.
+    from django.conf import settings
     from django.template import loader
 
-    return HttpResponse(loader.get_template("500.html").render(), status=500)
+    return HttpResponse(loader.get_template("500.html").render({"EXIT_URL": settings.EXIT_URL}), status=500)

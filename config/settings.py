@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "axes",
     "articles",
     "comments",
+    "care",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +218,9 @@ MODERATOR_EMAILS = env_list("MODERATOR_EMAILS")
 # The public address of the site, for links in emails, feeds and JSON-LD when no request is at hand.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = "Rewire"
+# Where "Exit this page" goes: a neutral, everyday page that looks unremarkable on a shared screen or in
+# the history. BBC Weather, as GOV.UK's "Exit this page" uses: fast, free of sign-in, and plausible anywhere.
+EXIT_URL = os.environ.get("EXIT_URL", "https://www.bbc.co.uk/weather")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

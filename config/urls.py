@@ -15,6 +15,7 @@ static_lazy = lazy(static, str)
 urlpatterns = [
     # The public pages first: a request is matched against the patterns in order (article: 28 -> 5 tried).
     path("", include("articles.urls")),
+    path("", include("care.urls")),
     path("admin/", admin.site.urls),
     # markdownx's own views are open to anyone: mount staff-only wrappers at its URLs instead.
     path("markdownx/markdownify/", markdown_preview, name="markdownx_markdownify"),

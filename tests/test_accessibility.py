@@ -44,7 +44,12 @@ def assert_no_failures(failures):
 def test_reading_pages(live_site, browser_page):
     page, rec = browser_page
     failures = []
-    pages = {"home": "/", "FAQ index": reverse("articles:faq_index"), "404": "/no/such/page/"}
+    pages = {
+        "home": "/",
+        "FAQ index": reverse("articles:faq_index"),
+        "help": reverse("care:help"),
+        "404": "/no/such/page/",
+    }
     for article in live_site.articles:
         pages[f"article {article.slug}"] = article.get_absolute_url()
         pages[f"FAQ of {article.slug}"] = article.get_faq_url()

@@ -24,6 +24,9 @@ KETAMINE = ("001_c10b16440d99d76e.txt", "ketamine-for-npd")
 # Headings in the seeds that the page renders itself (FAQ, references, story section) or that are UI text.
 PAGE_SECTIONS = {"FAQs", "FAQ", "References", "Now Your Turn", "Leave a Comment"}
 
+# load_articles checks the help resources (content/help.yaml) too and says so last.
+HELP_CHECKED = "help resources checked: 5 regions, 9 resources (help.yaml)"
+
 
 def norm(text):
     """Whitespace as a reader sees it, plus the one agreed repair of a word run together in the seed."""
@@ -248,6 +251,7 @@ def test_loading_twice_changes_nothing(loaded):
     assert out.getvalue().splitlines() == [
         "unchanged ketamine-for-npd",
         "unchanged neuroplasticity-narcissists-emotionally-awake",
+        HELP_CHECKED,
     ]
     assert (Article.objects.count(), FAQ.objects.count(), Reference.objects.count()) == counts
     assert {a.slug: a.loaded_checksum for a in Article.objects.all()} == checksums
@@ -276,7 +280,7 @@ def test_an_edit_in_the_admin_is_kept_unless_forced(loaded, client):
 
     out = StringIO()
     call_command("load_articles", "--force", stdout=out)
-    assert out.getvalue().splitlines() == ["updated ketamine-for-npd", f"updated {article.slug}"]
+    assert out.getvalue().splitlines() == ["updated ketamine-for-npd", f"updated {article.slug}", HELP_CHECKED]
     assert text_of(get_page(client, article.slug).select_one(".lead")) == original
     assert "Edited answer" not in get_page(client, KETAMINE[1]).decode()
     assert FAQ.objects.count() == 15
@@ -293,6 +297,7 @@ def test_a_changed_file_updates_the_article(tmp_path, client):
     assert out.getvalue().splitlines() == [
         "updated ketamine-for-npd",
         "unchanged neuroplasticity-narcissists-emotionally-awake",
+        HELP_CHECKED,
     ]
     assert "with the level of ego loss." in text_of(get_page(client, KETAMINE[1]))
 

@@ -39,6 +39,7 @@ def pages(tmp_path):
         "other-article": reader.get(reverse("articles:detail", args=["ketamine-for-npd"])),
         "article-faq": reader.get(article.get_faq_url()),
         "faq": reader.get("/faq/"),
+        "help": reader.get(reverse("care:help")),
         "404": reader.get("/no-such-page/"),
         "reply": reader.get(reverse("comments:post", args=[article.slug]), {"reply_to": story.pk}),
         "form-with-errors": reader.post(reverse("comments:post", args=[article.slug]), {"name": "", "body": "x"}),

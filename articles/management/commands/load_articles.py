@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import FAQ, Article, Reference
+from care import help
 
 FIELDS = ["title", "slug", "summary", "body", "story_prompt", "status", "published_at", "last_reviewed", "stories_open"]
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n(.*)\Z", re.DOTALL)
@@ -104,8 +105,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--path", type=Path, default=Path(settings.BASE_DIR) / "content" / "articles")
         parser.add_argument("--force", action="store_true", help="Overwrite articles changed in the admin.")
+        parser.add_argument("--help-file", type=Path, default=help.HELP_FILE, help="The help resources to check.")
 
-    def handle(self, *args, path, force, **options):
+    def handle(self, *args, path, force, help_file, **options):
+        # The help resources ship with the articles: a broken file fails the load before anything is stored.
+        try:
+            resources = help.load(help_file)
+        except help.HelpFileError as error:
+            raise CommandError(str(error)) from error
         files = sorted(Path(path).glob("*.md"))
         if not files:
             raise CommandError(f"No .md files in {path}")
@@ -115,6 +122,10 @@ class Command(BaseCommand):
             raise CommandError(f"Duplicate slugs in {path}: {sorted({s for s in slugs if slugs.count(s) > 1})}")
         for fields, faqs, references in parsed:
             self.stdout.write(self.load(fields, faqs, references, force))
+        self.stdout.write(
+            f"help resources checked: {len(resources.regions)} regions, {resources.resource_count} resources "
+            f"({help_file.name})"
+        )
 
     @transaction.atomic
     def load(self, fields, faqs, references, force):
