@@ -6,10 +6,18 @@ from pathlib import Path
 
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 from django.conf import settings
+from django.test import Client
+from django.urls import reverse
 
 from comments import spam
 from comments.identifying import identifying_matches
+from comments.markdown import render_story_markdown
+from comments.models import Comment
+from comments.templatetags.identifying import mark_identifying
+from tests.factories import bulk_stories, make_article, make_moderator, make_story
+from tests.xss_payloads import corpus
 
 DATA = yaml.safe_load((Path(__file__).parent / "data" / "identifying_sentences.yaml").read_text(encoding="utf-8"))
 SEEDS = Path(settings.BASE_DIR).parent / "shared" / "seeds"
@@ -89,3 +97,104 @@ def test_each_kind_says_which_words(text, expected):
 )
 def test_ordinary_capitals_are_not_flagged(text):
     assert matched(text) == []
+
+
+# --- The moderation pages mark the words -----------------------------------------------------------------
+
+
+@pytest.fixture
+def mod_client(client):
+    client.force_login(make_moderator())
+    return client
+
+
+def marks(response):
+    page = BeautifulSoup(response.content.decode(), "html.parser")
+    return [(mark.contents[0], mark.select_one(".visually-hidden").get_text()) for mark in page.select("mark")]
+
+
+@pytest.mark.django_db
+def test_queue_and_detail_page_mark_the_name_place_and_workplace(mod_client):
+    story = make_story(body="My ex John Smith from Leeds, who works at Acme Bank, still messages my sister.")
+    spam.apply_risk_flags(story)
+    story.save()
+    assert Comment.objects.get(pk=story.pk).flag_identifying
+    expected = [
+        ("John Smith", " (may identify someone: a name)"),
+        ("Leeds", " (may identify someone: a place)"),
+        ("Acme Bank", " (may identify someone: a workplace)"),
+    ]
+    assert marks(mod_client.get(reverse("comments:queue"))) == expected
+    assert marks(mod_client.get(reverse("comments:moderate_story", args=[story.pk]))) == expected
+    # The public page never shows the marks (and the story is not public yet anyway).
+    story.status = Comment.Status.APPROVED
+    story.save()
+    assert b"<mark" not in Client().get(story.article.get_absolute_url()).content
+
+
+@pytest.mark.django_db
+def test_a_hostile_story_stays_escaped_inside_and_around_the_marks(mod_client):
+    make_story(
+        body='My ex John Smith<script>alert(1)</script> from Leeds works at Marks & Spencer\'s "<img src=x '
+        'onerror=alert(2)>" and typed &lt;b&gt; himself.'
+    )
+    page = mod_client.get(reverse("comments:queue")).content.decode()
+    assert "<script>alert(1)" not in page and "<img src=x" not in page and "<b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert '<mark class="identifying">Marks &amp; Spencer&#x27;s<span' in page
+    assert "typed &lt;b&gt; himself" in page  # an entity they typed is text, as on the public page
+    assert [words for words, _ in marks(mod_client.get(reverse("comments:queue")))] == [
+        "John Smith",
+        "Leeds",
+        "Marks & Spencer's",
+    ]
+
+
+def structure(html):
+    """Every element with its attributes, and the text, leaving out the marks and their labels."""
+    tree = BeautifulSoup(html, "html.parser")
+    for label in tree.select("mark > .visually-hidden"):
+        label.decompose()
+    for mark in tree.select("mark.identifying"):
+        mark.unwrap()
+    tree.smooth()
+    return [(el.name, sorted(el.attrs.items())) for el in tree.find_all(True)], tree.get_text()
+
+
+def test_marking_changes_nothing_but_the_marks_for_every_hostile_payload():
+    """The filter unescapes text to search it: every payload of the XSS corpus comes out as the same
+    elements and the same text as the sanitised input, whatever was matched around it."""
+    marked = 0
+    for payload in corpus():
+        body_html = render_story_markdown(f"My ex John {payload.text} Smith from Leeds works at Acme {payload.text}")
+        out = mark_identifying(body_html)
+        assert structure(out) == structure(body_html), str(payload)
+        marked += out.count("<mark")
+    assert marked > len(corpus())  # the payloads really sat between marks
+
+
+def test_a_match_across_inline_tags_is_marked_in_each_part():
+    out = mark_identifying("<p>my ex <strong>John</strong> Smith, from <em>Leeds</em></p>")
+    assert out == (
+        '<p>my ex <strong><mark class="identifying">John</mark></strong><mark class="identifying"> Smith'
+        '<span class="visually-hidden"> (may identify someone: a name)</span></mark>, from <em>'
+        '<mark class="identifying">Leeds<span class="visually-hidden"> (may identify someone: a place)</span>'
+        "</mark></em></p>"
+    )
+
+
+@pytest.mark.django_db
+def test_queue_query_budget_with_100_identifying_stories(mod_client, django_assert_max_num_queries):
+    """Same budget as the queue without marks (tests/test_moderation.py): marking costs no query."""
+    article = make_article()
+    bulk_stories(
+        article,
+        100,
+        flag_identifying=True,
+        body="My ex John Smith from Leeds, who works at Acme Bank.",
+        body_html="<p>My ex John Smith from Leeds, who works at Acme Bank.</p>",
+    )
+    with django_assert_max_num_queries(8):
+        response = mod_client.get(reverse("comments:queue"))
+    assert response.status_code == 200
+    assert len(marks(response)) == 150  # 50 stories a page, three marks each
