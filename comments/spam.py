@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core import signing
 from django.utils import timezone
 
+from .identifying import identifying_matches
 from .models import Comment, Report
 
 FORM_SALT = "comments.story-form.timestamp"
@@ -121,19 +122,7 @@ _SELF_HARM = re.compile(
     r")\b",
     re.IGNORECASE,
 )
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_PHONE = re.compile(r"(?:\+?\d[\s().-]*){7,}\d")
-_HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_.]{2,}")
-_STREET = re.compile(
-    r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:street|st|road|rd|avenue|ave|lane|ln|drive|dr|court|ct|boulevard|blvd"
-    r"|way|place|pl|terrace|close|crescent)\b\.?",
-    re.IGNORECASE,
-)
-_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b")  # UK postcodes
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|net|org|io|co|uk|me|info|biz|app)\b(?:/\S*)?", re.I)
-_PROFILE_URL = re.compile(
-    r"(?:facebook|instagram|twitter|x|tiktok|linkedin|youtube|reddit|threads|snapchat)\.com/\S+", re.IGNORECASE
-)
 
 
 def flag_self_harm(text):
@@ -142,9 +131,9 @@ def flag_self_harm(text):
 
 
 def flag_identifying(text):
-    """Contact details or other things that could identify someone: emails, phones, addresses, handles."""
-    text = text or ""
-    return any(pattern.search(text) for pattern in (_EMAIL, _PHONE, _HANDLE, _STREET, _POSTCODE, _PROFILE_URL))
+    """Names, places, workplaces, addresses or contact details that could identify someone
+    (identifying_matches says which words)."""
+    return bool(identifying_matches(text))
 
 
 def flag_links(text):

@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from articles.management.commands.load_articles import article_checksum
 from articles.models import FAQ, Article, Reference
@@ -236,8 +237,49 @@ def test_story_prompt_is_in_the_now_your_turn_section_not_the_body(loaded, clien
     assert not any(line in body for line in seed.prompt if len(line) > 12)
     assert "Leave a Comment" not in body and "Now Your Turn" not in body
 
-    prompt = text_of(stories_section(get_page(client, KETAMINE[1])).select_one(".story-prompt"))
-    assert prompt.startswith("Whether you are the one seeking treatment or the one healing from a relationship")
+
+@pytest.mark.django_db
+def test_an_article_without_a_prompt_of_its_own_gets_the_standard_heading(loaded, client):
+    """Seed 001 has no story prompt: the site invents none, and "Now Your Turn" (seed 000's) is not used."""
+    seed = Seed(KETAMINE[0])
+    assert not seed.prompt and "Now Your Turn" not in seed.raw
+    assert Article.objects.get(slug=KETAMINE[1]).story_prompt == ""
+    soup = get_page(client, KETAMINE[1])
+    assert "Now Your Turn" not in soup.decode()
+    stories = stories_section(soup)
+    assert text_of(stories.find("h2")) == "Share your story"
+    assert stories.select_one(".story-prompt") is None
+    # The page a story comes back to (with errors) says the same.
+    response = client.post(reverse("comments:post", args=[KETAMINE[1]]), {"name": "Robin", "body": ""})
+    page = BeautifulSoup(response.content.decode(), "html.parser")
+    assert "Now Your Turn" not in page.decode()
+    assert text_of(page.find(id="stories")) == "Share your story"
+
+
+@pytest.mark.django_db
+def test_a_database_loaded_with_the_invented_prompt_loses_it_on_the_next_load(tmp_path, client):
+    """An existing site loaded the ketamine article with a prompt the seed does not have: the next
+    `load_articles` removes it (the article was not edited in the admin), and shows the standard heading."""
+    shutil.copytree(CONTENT, tmp_path, dirs_exist_ok=True)
+    md = tmp_path / f"{KETAMINE[1]}.md"
+    md.write_text(
+        md.read_text(encoding="utf-8").replace(
+            "stories_open: true\n",
+            "stories_open: true\nstory_prompt: |\n  Whether you are the one seeking treatment or the one healing"
+            " from a relationship, you can share your experience below.\n",
+        ),
+        encoding="utf-8",
+    )
+    call_command("load_articles", "--path", tmp_path, stdout=StringIO())
+    assert "Now Your Turn" in get_page(client, KETAMINE[1]).decode()
+    out = StringIO()
+    call_command("load_articles", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "updated ketamine-for-npd",
+        "unchanged neuroplasticity-narcissists-emotionally-awake",
+    ]
+    assert Article.objects.get(slug=KETAMINE[1]).story_prompt == ""
+    assert "Now Your Turn" not in get_page(client, KETAMINE[1]).decode()
 
 
 @pytest.mark.django_db

@@ -1,0 +1,103 @@
+"""Moderation pages: the words of a story that may identify someone, marked in its text.
+
+Computed in Python at render time from the body_html already loaded: no query per story.
+"""
+
+from html.parser import HTMLParser
+
+from django import template
+from django.utils.html import escape, format_html, format_html_join
+
+from ..identifying import KIND_LABELS, identifying_matches
+from ..markdown import STORY_ATTRIBUTES, STORY_TAGS
+
+register = template.Library()
+
+_INLINE = {"a", "em", "strong", "code"}
+_VOID = {"br"}
+
+
+class _Pieces(HTMLParser):
+    """The story's HTML as pieces: (tag name, attributes, is end tag) for tags, a str for text (unescaped)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.pieces = []
+
+    def handle_starttag(self, tag, attrs):
+        self.pieces.append((tag, attrs, False))
+
+    def handle_endtag(self, tag):
+        self.pieces.append((tag, [], True))
+
+    def handle_data(self, data):
+        self.pieces.append(data)
+
+
+def _split(body_html):
+    parser = _Pieces()
+    parser.feed(body_html)
+    parser.close()
+    return parser.pieces
+
+
+def _tag(name, attrs, is_end):
+    """A tag rebuilt from the story allowlist (comments/markdown.py), every value escaped again."""
+    if name not in STORY_TAGS or (is_end and name in _VOID):
+        return ""
+    if is_end:
+        return format_html("</{}>", name)
+    allowed = STORY_ATTRIBUTES.get(name, [])
+    return format_html(
+        "<{}{}>", name, format_html_join("", ' {}="{}"', ((k, v or "") for k, v in attrs if k in allowed))
+    )
+
+
+def _marked(text, offset, matches):
+    """The text (starting at `offset` in the story's plain text) escaped, with the parts of `matches`
+    that fall in it inside <mark>; the label for screen readers follows a match's last part."""
+    out, position, end = [], 0, offset + len(text)
+    for match in matches:
+        start, stop = max(match.start, offset), min(match.end, end)
+        if start >= stop:
+            continue
+        out.append(escape(text[position : start - offset]))
+        label = KIND_LABELS[match.kind] if match.end <= end else ""
+        out.append(_mark(text[start - offset : stop - offset], label))
+        position = stop - offset
+    out.append(escape(text[position:]))
+    return out
+
+
+def _mark(words, label):
+    if label:
+        return format_html(
+            '<mark class="identifying">{}<span class="visually-hidden"> (may identify someone: {})</span></mark>',
+            words,
+            label,
+        )
+    return format_html('<mark class="identifying">{}</mark>', words)
+
+
+@register.filter
+def mark_identifying(body_html):
+    """A story's stored body_html (the sanitiser's output) with the words that may identify someone in
+    <mark class="identifying">. The text is searched as a reader sees it; the page gets it escaped
+    again piece by piece, and its tags rebuilt from the story allowlist: nothing a visitor wrote is
+    passed through as it is."""
+    pieces = _split(body_html or "")
+    plain, starts, length = [], [], 0
+    for piece in pieces:
+        # A block tag (p, br, li...) ends a line, so "my ex</p><p>John" is not one phrase.
+        text = piece if isinstance(piece, str) else ("" if piece[0] in _INLINE else "\n")
+        starts.append(length)
+        plain.append(text)
+        length += len(text)
+    matches = identifying_matches("".join(plain))
+    out = []
+    for piece, start in zip(pieces, starts, strict=True):
+        if isinstance(piece, str):
+            out += _marked(piece, start, matches)
+        else:
+            out.append(_tag(*piece))
+    return format_html_join("", "{}", ((part,) for part in out))

@@ -1,0 +1,49 @@
+"""The guidance above the story form: what to share and what not, who reads it and when, where to get help."""
+
+import pytest
+from bs4 import BeautifulSoup
+from django.urls import NoReverseMatch, reverse
+
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+
+def help_url():
+    try:
+        return reverse("care:help")
+    except NoReverseMatch:  # the Care app's help page is on another branch until it is merged
+        return "/help/"
+
+
+def assert_guidance_above_the_form(response):
+    soup = BeautifulSoup(response.content.decode(), "html.parser")
+    box = soup.select_one("aside.story-guidance")
+    assert box is not None
+    assert box.find_next("form", class_="story-form") is not None  # above the form, in the same section
+    assert box.find_parent(id="leave-a-comment") is not None
+    text = " ".join(box.get_text(" ").split())
+    assert "Leave out names and anything that could identify anyone, including you" in text
+    assert "don’t describe methods of self-harm or suicide" in text
+    assert "A person reads every story before it appears, usually within a few days." in text
+    assert "Nothing is public until a moderator approves it." in text
+    assert box.find("a", string="where to get help right now")["href"] == help_url()
+    assert soup.select_one(f"#{box['aria-labelledby']}").get_text() == "Before you write"
+
+
+def test_guidance_is_above_the_form_on_the_article_page(client):
+    article = make_article()
+    assert_guidance_above_the_form(client.get(article.get_absolute_url()))
+
+
+def test_guidance_stays_when_the_form_comes_back_with_errors(client):
+    article = make_article()
+    response = client.post(reverse("comments:post", args=[article.slug]), {"name": "Robin", "body": ""})
+    assert response.status_code in (200, 400)
+    assert 'value="Robin"' in response.content.decode()
+    assert_guidance_above_the_form(response)
+
+
+def test_no_guidance_when_stories_are_closed(client):
+    article = make_article(slug="closed", stories_open=False)
+    assert b"story-guidance" not in client.get(article.get_absolute_url()).content
