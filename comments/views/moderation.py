@@ -327,10 +327,9 @@ def bulk(request):
     form = BulkForm(request.POST)
     next_url = _safe_next(request)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return HttpResponseRedirect(next_url)
+        errors = [error for field_errors in form.errors.values() for error in field_errors]
+        context = {"errors": errors, "next_url": next_url}
+        return render(request, "comments/moderation/bulk_refused.html", context, status=400)
 
     data = form.cleaned_data
     action = data["action"]
