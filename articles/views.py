@@ -2,12 +2,14 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from markdownx.views import ImageUploadView
+from PIL import Image
 
+from .forms import NOT_AN_IMAGE, ArticleImageForm
 from .markdown import render_article_markdown
 from .models import Article
 from .pagecache import cached_page
@@ -153,7 +155,24 @@ def markdown_preview(request):
     return HttpResponse(render_article_markdown(request.POST["content"]))
 
 
-markdown_upload = require_POST(staff_only(ImageUploadView.as_view()))
+class MarkdownImageUploadView(ImageUploadView):
+    """markdownx's upload, with a form that checks the file really is a reasonable image. Every
+    refusal is a JSON 400 (markdownx answers non-AJAX refusals with a template it does not have)."""
+
+    form_class = ArticleImageForm
+
+    def form_invalid(self, form):
+        return JsonResponse(form.errors, status=400)
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+            # The header was fine but the pixels are not (a truncated or corrupt file).
+            return JsonResponse({"image": [NOT_AN_IMAGE]}, status=400)
+
+
+markdown_upload = require_POST(staff_only(MarkdownImageUploadView.as_view()))
 
 
 def page_not_found(request, exception=None):

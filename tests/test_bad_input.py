@@ -203,6 +203,15 @@ def test_a_decompression_bomb_is_a_400(staff_client, tmp_path, settings):
     assert not any(tmp_path.rglob("*.*"))
 
 
+def test_a_truncated_png_is_a_400(staff_client, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    whole = _png(640, 480)
+    response = _upload(staff_client, whole[: len(whole) // 2])  # a valid header, half the pixels
+    assert response.status_code == 400
+    assert "not a PNG or JPEG image (or it is damaged)" in " ".join(response.json()["image"])
+    assert not any(tmp_path.rglob("*.*"))
+
+
 def test_an_ordinary_png_is_still_stored(staff_client, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
     response = _upload(staff_client, _png(640, 480))
