@@ -5,7 +5,7 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from markdownx.views import ImageUploadView
 from PIL import Image
 
@@ -34,14 +34,14 @@ def _get_article(request, slug, queryset=None):
 def cached_feed(feed):
     """A syndication feed served from the page cache until a published article changes."""
 
-    @require_GET
+    @require_safe
     def view(request):
         return cached_page(request, Article.objects.public_index(), lambda: feed(request))
 
     return view
 
 
-@require_GET
+@require_safe
 def home(request):
     def render_page():
         articles = Article.objects.published().annotate(faq_count=Count("faqs")).order_by("-published_at")
@@ -60,7 +60,7 @@ def _find(index, slug):
     return None, None, None
 
 
-@require_GET
+@require_safe
 def article_detail(request, slug):
     entry, previous, following = _find(Article.objects.public_index(), slug)
     if entry is None:
@@ -96,7 +96,7 @@ def _render_article_faq(request, article):
     return render(request, "articles/article_faq.html", context)
 
 
-@require_GET
+@require_safe
 def article_faq(request, slug):
     entry, _, _ = _find(Article.objects.public_index(), slug)
     if entry is None:
@@ -108,7 +108,7 @@ def article_faq(request, slug):
     return cached_page(request, [entry], render_page)
 
 
-@require_GET
+@require_safe
 def faq_index(request):
     def render_page():
         articles = Article.objects.published().defer(*_LONG_TEXTS).prefetch_related("faqs").order_by("published_at")
@@ -119,7 +119,7 @@ def faq_index(request):
     return cached_page(request, Article.objects.public_index(), render_page)
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     sitemap_url = request.build_absolute_uri(reverse("sitemap"))
     lines = [
