@@ -333,3 +333,10 @@ def test_every_page_isolates_the_commenters_name(client, article):
     _name_is_isolated(client.get(reverse("comments:queue") + "?tab=published").content, name)
     _name_is_isolated(client.get(reverse("comments:moderate_story", args=[story.pk])).content, name)
     _name_is_isolated(client.get(reverse("comments:decide", args=[story.pk, "reject"])).content, name)
+    # The confirmation after a decision names the author too.
+    pending = make_story(article, name=name)
+    response = client.post(
+        reverse("comments:decide", args=[pending.pk, "approve"]), {"expected": "pending"}, follow=True
+    )
+    assert "Approved" in text_of(response)
+    _name_is_isolated(response.content, name)
