@@ -47,6 +47,7 @@ def pages(tmp_path):
         "queue": mod.get(reverse("comments:queue")),
         "story-detail": mod.get(reverse("comments:moderate_story", args=[pending.pk])),
         "reject": mod.get(reverse("comments:decide", args=[pending.pk, "reject"])),
+        "bulk-refused": mod.post(reverse("comments:bulk"), {"action": "approve", "ids": ["99999999999999999999"]}),
     }
     for name, response in responses.items():
         assert response.status_code in (200, 400, 404), name
