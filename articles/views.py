@@ -2,14 +2,16 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from markdownx.views import ImageUploadView
+from PIL import Image
 
 from config.pagecache import cached_page
 
+from .forms import NOT_AN_IMAGE, ArticleImageForm
 from .markdown import render_article_markdown
 from .models import Article
 from .seo import article_jsonld, faq_jsonld
@@ -33,14 +35,14 @@ def _get_article(request, slug, queryset=None):
 def cached_feed(feed):
     """A syndication feed served from the page cache until a published article changes."""
 
-    @require_GET
+    @require_safe
     def view(request):
         return cached_page(request, Article.objects.public_index(), lambda: feed(request))
 
     return view
 
 
-@require_GET
+@require_safe
 def home(request):
     def render_page():
         articles = Article.objects.published().annotate(faq_count=Count("faqs")).order_by("-published_at")
@@ -59,7 +61,7 @@ def _find(index, slug):
     return None, None, None
 
 
-@require_GET
+@require_safe
 def article_detail(request, slug):
     entry, previous, following = _find(Article.objects.public_index(), slug)
     if entry is None:
@@ -95,7 +97,7 @@ def _render_article_faq(request, article):
     return render(request, "articles/article_faq.html", context)
 
 
-@require_GET
+@require_safe
 def article_faq(request, slug):
     entry, _, _ = _find(Article.objects.public_index(), slug)
     if entry is None:
@@ -107,7 +109,7 @@ def article_faq(request, slug):
     return cached_page(request, [entry], render_page)
 
 
-@require_GET
+@require_safe
 def faq_index(request):
     def render_page():
         articles = Article.objects.published().defer(*_LONG_TEXTS).prefetch_related("faqs").order_by("published_at")
@@ -118,7 +120,7 @@ def faq_index(request):
     return cached_page(request, Article.objects.public_index(), render_page)
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     sitemap_url = request.build_absolute_uri(reverse("sitemap"))
     lines = [
@@ -154,7 +156,24 @@ def markdown_preview(request):
     return HttpResponse(render_article_markdown(request.POST["content"]))
 
 
-markdown_upload = require_POST(staff_only(ImageUploadView.as_view()))
+class MarkdownImageUploadView(ImageUploadView):
+    """markdownx's upload, with a form that checks the file really is a reasonable image. Every
+    refusal is a JSON 400 (markdownx answers non-AJAX refusals with a template it does not have)."""
+
+    form_class = ArticleImageForm
+
+    def form_invalid(self, form):
+        return JsonResponse(form.errors, status=400)
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+            # The header was fine but the pixels are not (a truncated or corrupt file).
+            return JsonResponse({"image": [NOT_AN_IMAGE]}, status=400)
+
+
+markdown_upload = require_POST(staff_only(MarkdownImageUploadView.as_view()))
 
 
 def page_not_found(request, exception=None):

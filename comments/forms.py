@@ -4,6 +4,7 @@ No form has a status field: a new story is always pending, whatever the client s
 """
 
 import re
+import unicodedata
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
@@ -16,6 +17,13 @@ from .models import Comment, Report
 MIN_BODY_LENGTH = 20
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Bidirectional formatting characters: in a name they reorder the rest of the byline (U+202E reversed it).
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Letters that draw nothing (Hangul fillers, the blank Braille pattern), used to fake an empty name.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u2800\u3164\uffa0")
+# Format characters (zero-width spaces and joiners, bidi controls, soft hyphens), controls, separators,
+# and combining marks, which are only seen on a letter.
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Zs", "Zl", "Zp", "Mn", "Me"})
 
 MARKDOWN_HELP = (
     "Plain text. You may use a little Markdown: a blank line starts a new paragraph, *emphasis*, "
@@ -34,11 +42,17 @@ def _check_plain_text(value, what):
         )
 
 
+def _is_visible(char):
+    return char not in _BLANK_LETTERS and unicodedata.category(char) not in _INVISIBLE_CATEGORIES
+
+
 class _BodyMixin:
     def clean_body(self):
         body = (self.cleaned_data.get("body") or "").strip()
         _check_plain_text(body, "story")
-        if len(body) < MIN_BODY_LENGTH:
+        if not any(_is_visible(char) for char in body):
+            raise forms.ValidationError("Your story seems to be empty: please write it in words people can see.")
+        if sum(unicodedata.category(char) != "Cf" for char in body) < MIN_BODY_LENGTH:
             raise forms.ValidationError(
                 f"Please write at least {MIN_BODY_LENGTH} characters, so the moderators and readers can follow."
             )
@@ -128,9 +142,9 @@ class StoryForm(_BodyMixin, forms.Form):
         )
 
     def clean_name(self):
-        name = " ".join((self.cleaned_data.get("name") or "").split())
-        if not name:
-            raise forms.ValidationError("Please give a display name (a pseudonym is fine).")
+        name = " ".join(_BIDI_CONTROLS.sub("", self.cleaned_data.get("name") or "").split())
+        if not any(_is_visible(char) for char in name):
+            raise forms.ValidationError("Please give a display name with letters or numbers people can see.")
         if "<" in name or ">" in name:
             raise forms.ValidationError("Please use plain text in your display name (no < or > characters).")
         _check_plain_text(name, "display name")

@@ -123,11 +123,27 @@ class EditForm(forms.Form):
         return body
 
 
+# The largest primary key (a 64-bit signed BigAutoField): a larger number would overflow in the database.
+MAX_ID = 2**63 - 1
+
+
+def is_story_id(value):
+    value = str(value)
+    return value.isascii() and value.isdigit() and len(value) <= len(str(MAX_ID)) and 0 < int(value) <= MAX_ID
+
+
 class BulkForm(forms.Form):
     ACTIONS = [("approve", "Approve"), ("reject", "Reject"), ("spam", "Mark as spam")]
 
     action = forms.ChoiceField(label="With the selected stories", choices=[("", "Choose an action…")] + ACTIONS)
-    ids = forms.TypedMultipleChoiceField(coerce=int, required=True, error_messages={"required": "Select stories."})
+    ids = forms.TypedMultipleChoiceField(
+        coerce=int,
+        required=True,
+        error_messages={
+            "required": "Select stories.",
+            "invalid_choice": "No story has the number “%(value)s”. Go back to the queue and select the stories again.",
+        },
+    )
     reason = forms.ChoiceField(
         label="Reason (for reject)",
         choices=[("", "Reason for rejecting…")] + Comment.RejectReason.choices,
@@ -139,9 +155,9 @@ class BulkForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Any positive id is acceptable here; the view looks the stories up.
+        # Any id a story could have is acceptable here; the view looks the stories up.
         raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else self.data.get("ids", [])
-        self.fields["ids"].choices = [(value, value) for value in raw if str(value).isdigit()][: self.MAX_ITEMS]
+        self.fields["ids"].choices = [(value, value) for value in raw if is_story_id(value)][: self.MAX_ITEMS]
 
     def clean(self):
         data = super().clean()

@@ -10,12 +10,12 @@ urlpatterns = [
     path("stories/status/<str:token>/", stories.story_status, name="status"),
     path("stories/status/<str:token>/edit/", stories.edit_story, name="edit"),
     path("stories/status/<str:token>/withdraw/", stories.withdraw_story, name="withdraw"),
-    path("stories/<int:pk>/report/", stories.report_story, name="report"),
+    path("stories/<id:pk>/report/", stories.report_story, name="report"),
     # Moderators.
     path("moderation/", moderation.queue, name="queue"),
     path("moderation/bulk/", moderation.bulk, name="bulk"),
     path("moderation/notifications/", preferences.notification_preferences, name="notification_preferences"),
-    path("moderation/<int:pk>/", moderation.story_detail, name="moderate_story"),
-    path("moderation/<int:pk>/edit/", moderation.edit_text, name="moderate_edit"),
-    path("moderation/<int:pk>/<str:decision>/", moderation.decide, name="decide"),
+    path("moderation/<id:pk>/", moderation.story_detail, name="moderate_story"),
+    path("moderation/<id:pk>/edit/", moderation.edit_text, name="moderate_edit"),
+    path("moderation/<id:pk>/<str:decision>/", moderation.decide, name="decide"),
 ]

@@ -228,6 +228,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.markdown.render_article_markdown"
 MARKDOWNX_UPLOAD_MAX_SIZE = 2 * 1024 * 1024
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ("image/jpeg", "image/png")
+# Uploaded images are resized in memory (4 bytes a pixel): larger ones are refused (articles/forms.py).
+MARKDOWN_IMAGE_MAX_PIXELS = 40_000_000
 
 # Security headers. CSP has no 'unsafe-inline': templates carry no inline script or style.
 CONTENT_SECURITY_POLICY = {

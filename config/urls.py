@@ -2,13 +2,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.utils.functional import lazy
 from django.views.decorators.cache import cache_page
 from django.views.generic import RedirectView
 
 from articles.sitemaps import sitemaps
 from articles.views import markdown_preview, markdown_upload, robots_txt
+from config.converters import IdConverter
+
+# <id:pk> in the apps' URLconfs, which are imported by include() below.
+register_converter(IdConverter, "id")
 
 static_lazy = lazy(static, str)
 

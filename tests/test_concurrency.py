@@ -360,3 +360,78 @@ def fresh_postgres_database():
 def test_nothing_lost_on_postgres(tmp_path, fresh_postgres_database):
     env = production_env(DATABASE_URL=fresh_postgres_database)
     run_scenario(env, tmp_path, "postgres")
+
+
+# --- The same story sent many times at once, and the flood limit under concurrency ----------------------------
+
+AT_ONCE = 20
+
+AT_ONCE_COUNT_CODE = """
+import json
+from comments.models import Comment
+rows = Comment.objects.filter(body__startswith="At once {tag} ")
+print(json.dumps({{"identical": rows.filter(body__contains=" identical: ").count(), "all": rows.count()}}))
+"""
+
+
+def post_at_once(port, slug, bodies):
+    """One client per body, all from the same address, sending their story at the same instant: the statuses."""
+    statuses, problems = [], []
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(bodies))
+
+    def run(body):
+        client = Client(port)
+        status, _, html = client.call("GET", f"/articles/{slug}/")
+        fields = form_fields(html) if status == 200 else {}
+        barrier.wait()
+        data = {**fields, "name": "Sam", "email": "", "body": body, "consent": "on", "website": "", "parent": ""}
+        status, _, text = client.call("POST", f"/articles/{slug}/stories/new/", data)
+        with lock:
+            statuses.append(status)
+            if status not in {303, 400, 429} or "database is locked" in text:
+                problems.append(f"{status} {explain(text)}")
+
+    threads = [threading.Thread(target=run, args=(body,)) for body in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not problems, problems
+    return sorted(statuses)
+
+
+def run_at_once_scenario(env, tmp_path, label):
+    """AT_ONCE identical stories at once store exactly one (the others are told it is a duplicate); then AT_ONCE
+    different stories at once from the same address store exactly up to the flood limit (5 per window)."""
+    manage(env, "migrate", "--noinput")
+    manage(env, "load_articles")
+    server = Gunicorn(env, tmp_path / f"gunicorn-at-once-{label}.log")
+    try:
+        identical = f"At once {label} identical: it took me years to see it, and today I finally can."
+        statuses = post_at_once(server.port, "ketamine-for-npd", [identical] * AT_ONCE)
+        stored = shell(env, AT_ONCE_COUNT_CODE.format(tag=label))
+        assert stored == {"identical": 1, "all": 1}, (stored, statuses)
+        assert statuses == [303] + [400] * (AT_ONCE - 1), statuses
+
+        different = [
+            f"At once {label} number {n}: it took me years to see it, and today I can." for n in range(AT_ONCE)
+        ]
+        statuses = post_at_once(server.port, "ketamine-for-npd", different)
+        stored = shell(env, AT_ONCE_COUNT_CODE.format(tag=label))
+        assert stored["all"] == 5, (stored, statuses)  # the flood limit, the identical story included
+        assert statuses == [303] * 4 + [429] * (AT_ONCE - 4), statuses
+        log = server.log_tail()
+        assert "Traceback" not in log, log
+    finally:
+        server.stop()
+
+
+def test_same_story_sent_at_once_is_stored_once_on_sqlite(tmp_path):
+    env = production_env(SQLITE_PATH=str(tmp_path / "at-once.sqlite3"), STORY_FLOOD_LIMIT="5")
+    run_at_once_scenario(env, tmp_path, "sqlite")
+
+
+def test_same_story_sent_at_once_is_stored_once_on_postgres(tmp_path, fresh_postgres_database):
+    env = production_env(DATABASE_URL=fresh_postgres_database, STORY_FLOOD_LIMIT="5")
+    run_at_once_scenario(env, tmp_path, "postgres")

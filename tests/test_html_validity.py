@@ -49,6 +49,7 @@ def pages(tmp_path):
         "story-detail": mod.get(reverse("comments:moderate_story", args=[pending.pk])),
         "reject": mod.get(reverse("comments:decide", args=[pending.pk, "reject"])),
         "mail-preferences": mod.get(reverse("comments:notification_preferences")),
+        "bulk-refused": mod.post(reverse("comments:bulk"), {"action": "approve", "ids": ["99999999999999999999"]}),
     }
     for name, response in responses.items():
         assert response.status_code in (200, 400, 404), name

@@ -44,12 +44,19 @@ def get_count(counts, key):
         return 0
 
 
+# Any page number above this is past the end of every thread: it is shown as such, and never reaches the
+# database, where (number - 1) * per page would overflow a 64-bit OFFSET.
+PAST_THE_END = 10**9
+
+
 def _page_number(request):
-    try:
-        number = int(request.GET.get("stories_page", 1)) if request is not None else 1
-    except (TypeError, ValueError):
+    """The requested page of stories: 1 for anything that is not a page number ("abc", "-1", "0")."""
+    value = request.GET.get("stories_page", "") if request is not None else ""
+    if not (value.isascii() and value.isdigit()):
         return 1
-    return max(number, 1)
+    if len(value.lstrip("0")) > len(str(PAST_THE_END)):
+        return PAST_THE_END  # without int(): a 4,000-digit number is slow to convert (and refused past 4,300)
+    return min(max(int(value), 1), PAST_THE_END)
 
 
 def load_story_page(article, number, per_page=None):

@@ -18,6 +18,7 @@ from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Q, Su
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -264,7 +265,9 @@ def decide(request, pk, decision):
             except moderation.InvalidTransition:
                 messages.warning(request, f"{SKIPPED_MESSAGE} (story #{story.pk}); nothing was changed.")
             else:
-                messages.success(request, f"{spec['verb']}: story #{story.pk} by {story.name}.")
+                messages.success(
+                    request, format_html("{}: story #{} by <bdi>{}</bdi>.", spec["verb"], story.pk, story.name)
+                )
             return HttpResponseRedirect(next_url)
         status = 400
     else:
@@ -307,7 +310,12 @@ def edit_text(request, pk):
                 done = "Redacted" if data["redaction"] else "Edited"
                 if approve_after:
                     done += " and approved"
-                messages.success(request, f"{done}: story #{story.pk} by {story.name}. The original is in its history.")
+                messages.success(
+                    request,
+                    format_html(
+                        "{}: story #{} by <bdi>{}</bdi>. The original is in its history.", done, story.pk, story.name
+                    ),
+                )
                 return HttpResponseRedirect(next_url)
         status = 400
     else:
@@ -327,10 +335,9 @@ def bulk(request):
     form = BulkForm(request.POST)
     next_url = _safe_next(request)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return HttpResponseRedirect(next_url)
+        errors = [error for field_errors in form.errors.values() for error in field_errors]
+        context = {"errors": errors, "next_url": next_url}
+        return render(request, "comments/moderation/bulk_refused.html", context, status=400)
 
     data = form.cleaned_data
     action = data["action"]

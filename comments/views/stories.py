@@ -78,55 +78,67 @@ def post_story(request, slug):
         return render(request, "comments/refused.html", status=400)
 
     ip_hash = _ip_hash(request)
-    if spam.flood_exceeded(ip_hash):
+    form = StoryForm(request.POST, article=article)
+    flooded = token = None
+    if form.is_valid():
+        with transaction.atomic():
+            # One submission to this article at a time, from the checks to the insert: two requests can no
+            # longer both pass the duplicate and flood checks before either has stored its story. On
+            # SQLite the IMMEDIATE transaction already holds the write lock; on PostgreSQL this row lock
+            # does it (NO KEY UPDATE: other rows may still refer to the article meanwhile).
+            Article.objects.select_for_update(no_key=True).filter(pk=article.pk).values_list("pk").get()
+            data = form.cleaned_data
+            if spam.flood_exceeded(ip_hash):
+                flooded = True
+            elif spam.is_duplicate(article, data["body"], ip_hash, data["email"]):
+                form.add_error(
+                    "body",
+                    "You have already sent us this story today. It is waiting for review: "
+                    "please use the private link we gave you to follow it.",
+                )
+            else:
+                token = _store_story(article, data, ip_hash)
+    if flooded:
         return render(
             request,
             "comments/429.html",
             {**context, "typed_text": request.POST.get("body", ""), "what": "story"},
             status=429,
         )
-
-    form = StoryForm(request.POST, article=article)
-    if form.is_valid():
-        data = form.cleaned_data
-        if spam.is_duplicate(article, data["body"], ip_hash, data["email"]):
-            form.add_error(
-                "body",
-                "You have already sent us this story today. It is waiting for review: "
-                "please use the private link we gave you to follow it.",
-            )
-    if not form.is_valid():
+    if token is None:
         context.update(form=form, parent_story=form.parent_story)
         return render(request, "comments/post_story.html", context, status=400)
-
-    data = form.cleaned_data
-    with transaction.atomic():
-        story = Comment(
-            article=article,
-            parent_id=data["parent"],
-            name=data["name"],
-            email=data["email"],
-            notify_outcome=bool(data["email"] and data["notify_outcome"]),
-            body=data["body"],
-            content_warnings=list(data["content_warnings"]),
-            status=Status.PENDING,
-            ip_hash=ip_hash,
-        )
-        spam.apply_risk_flags(story)
-        token = story.issue_token()
-        story.save()
-        ModerationEvent.objects.create(comment=story, action=ModerationEvent.Action.SUBMITTED, to_status=Status.PENDING)
-
-        from ..notifications import notify_moderators_of_new_stories, notify_moderators_urgently, send_status_link
-
-        pk = story.pk
-        if story.email:
-            transaction.on_commit(lambda: send_status_link(pk, token))
-        if story.flag_self_harm:
-            # Before the batched notice, so that this story counts as covered and is not mailed twice.
-            transaction.on_commit(lambda: notify_moderators_urgently(pk, "self-harm"))
-        transaction.on_commit(notify_moderators_of_new_stories)
     return _see_other(Comment.status_url(token) + "?submitted=1")
+
+
+def _store_story(article, data, ip_hash):
+    """Stores a new pending story with its history row (inside the caller's transaction); the raw token."""
+    story = Comment(
+        article=article,
+        parent_id=data["parent"],
+        name=data["name"],
+        email=data["email"],
+        notify_outcome=bool(data["email"] and data["notify_outcome"]),
+        body=data["body"],
+        content_warnings=list(data["content_warnings"]),
+        status=Status.PENDING,
+        ip_hash=ip_hash,
+    )
+    spam.apply_risk_flags(story)
+    token = story.issue_token()
+    story.save()
+    ModerationEvent.objects.create(comment=story, action=ModerationEvent.Action.SUBMITTED, to_status=Status.PENDING)
+
+    from ..notifications import notify_moderators_of_new_stories, notify_moderators_urgently, send_status_link
+
+    pk = story.pk
+    if story.email:
+        transaction.on_commit(lambda: send_status_link(pk, token))
+    if story.flag_self_harm:
+        # Before the batched notice, so that this story counts as covered and is not mailed twice.
+        transaction.on_commit(lambda: notify_moderators_urgently(pk, "self-harm"))
+    transaction.on_commit(notify_moderators_of_new_stories)
+    return token
 
 
 def _reply_page(request, article):
