@@ -170,8 +170,7 @@ def _png(width, height):
 @pytest.fixture
 def staff_client():
     client = Client(enforce_csrf_checks=True)
-    make_user("editor", staff=True)
-    assert client.login(username="editor", password=PASSWORD)
+    client.force_login(make_user("editor", staff=True))
     client.get(reverse("admin:index"))  # sets the CSRF cookie
     return client
 

@@ -276,7 +276,7 @@ def test_the_preferences_page_needs_a_login_and_the_moderate_permission(client):
 def test_a_moderator_turns_ordinary_notices_off_and_on_with_csrf():
     moderator = make_moderator(email="mod@example.org")
     browser = Client(enforce_csrf_checks=True)
-    assert browser.login(username=moderator.username, password=PASSWORD)
+    browser.force_login(moderator)
 
     page = BeautifulSoup(browser.get(PREFERENCES_URL).content, "html.parser")
     checkbox = page.find("input", attrs={"name": "ordinary_notices"})
