@@ -39,8 +39,10 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(status=Comment.Status.PENDING)
 
     def needs_review(self):
-        """Pending stories, and published ones that readers have reported."""
-        return self.filter(Q(status=Comment.Status.PENDING) | Q(status=Comment.Status.APPROVED, open_reports__gt=0))
+        """Pending stories, and published ones that readers have reported (comments.moderation says which)."""
+        from .moderation import awaiting_decision_q
+
+        return self.filter(awaiting_decision_q())
 
     def rejected(self):
         return self.filter(status=Comment.Status.REJECTED)
