@@ -5,7 +5,7 @@ cache_version, read in the view's one query) and then served from the cache. Val
 per visitor are hidden inputs (the CSRF token, the story form's signed timestamp): the cached page
 is stored as byte strings around them, and they are filled in fresh for every visitor.
 
-With a shared cache (Redis), fetching a page is a network round trip (0.2 ms, more than the rest of a
+With a shared cache (Redis), fetching a page is a network round trip (costing more than the rest of a
 cache hit), so each process also keeps the pages it served last. A key names one version of a page
 (the versions of what it shows are part of it), so such a copy is never stale.
 """

@@ -1,9 +1,10 @@
 """Django's database sessions, loaded with one short SQL statement instead of an ORM query.
 
 Every request of a logged-in moderator loads the session: Session.objects.get() compiles a query
-and builds a model instance each time (0.15 ms of a cached queue page); reading the one column with
-the same condition (this key, an expiry date still in the future) takes 0.03 ms. Everything else
-(saving, cycling keys, clearing expired sessions) is Django's SessionStore.
+and builds a model instance each time, a large part of a cached queue page; reading the one column
+with the same condition (this key, an expiry date still in the future) is a fraction of that (figures
+in docs/performance.md). Everything else (saving, cycling keys, clearing expired sessions) is Django's
+SessionStore.
 """
 
 from django.contrib.sessions.backends import db

@@ -10,7 +10,7 @@ from articles.sitemaps import sitemaps
 from articles.views import markdown_preview, markdown_upload, robots_txt
 
 urlpatterns = [
-    # The public pages first: a request is matched against the patterns in order (article: 28 -> 5 tried).
+    # The public pages first: patterns are tried in order, so the most requested pages match soonest.
     path("", include("articles.urls")),
     path("admin/", admin.site.urls),
     # markdownx's own views are open to anyone: mount staff-only wrappers at its URLs instead.
@@ -24,6 +24,3 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("comments.urls")),
 ]
-
-handler404 = "articles.views.page_not_found"
-handler500 = "articles.views.server_error"
