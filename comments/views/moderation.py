@@ -5,7 +5,6 @@ actions call). Every page needs the comments.moderate permission, is never cache
 or proxies (the queue is kept server-side per moderator until a story changes) and is not indexed; every change is a POST with a CSRF token.
 """
 
-import time
 from functools import wraps
 
 from django.conf import settings
@@ -123,8 +122,9 @@ def _tab_counts(tab, filter_q):
 @moderator_page
 def queue(request):
     # Any submission or decision saves a story, changing the latest updated_at (an index lookup):
-    # the rendered queue is cached per moderator until then. The minute keeps "5 minutes ago" honest.
-    key = [request.user.pk, Comment.objects.latest_change(), int(time.time() // 60)]
+    # the rendered queue is cached per moderator until then. Nothing on it depends on the clock (times
+    # are absolute; static/js/moderation.js adds how long ago).
+    key = [request.user.pk, Comment.objects.latest_change()]
     return cached_page(request, key, lambda: _render_queue(request), anonymous_only=False)
 
 
