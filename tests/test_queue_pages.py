@@ -128,3 +128,14 @@ def test_queue_script_shows_how_long_ago(live_server, new_browser_page):
     assert Comment.objects.get(pk=story.pk).status == Comment.Status.PENDING
     rec.assert_clean()
 
+
+# --- The article page's stories take a page number too ----------------------------------------
+
+
+@pytest.mark.parametrize("number", ["9223372036854775807", str(10**23), "9" * 4000], ids=lambda n: n[:25])
+def test_huge_story_page_numbers_on_the_article_page_are_past_the_end(client, number):
+    article = make_article()
+    make_story(article, status=Comment.Status.APPROVED)
+    response = client.get(article.get_absolute_url(), {"stories_page": number})
+    assert response.status_code == 200
+    assert "There are no stories on this page" in response.content.decode()

@@ -4,6 +4,8 @@ Query budget: `approved_story_counts` is ONE query for any number of articles, a
 is ONE for any number of stories (a page of top-level stories, their replies and the counts). Nothing here touches story.replies or story.article per row.
 """
 
+import sys
+
 from django import template
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -50,7 +52,8 @@ def _page_number(request):
         number = int(request.GET.get("stories_page", 1)) if request is not None else 1
     except (TypeError, ValueError):
         return 1
-    return max(number, 1)
+    # Past the end either way, but the page's offset must fit the database's 64-bit integers.
+    return min(max(number, 1), sys.maxsize // settings.STORIES_PER_PAGE)
 
 
 def load_story_page(article, number, per_page=None):
