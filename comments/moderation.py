@@ -12,6 +12,7 @@ commands all call these; nothing else changes a story after it is submitted.
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
+from types import MappingProxyType
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -48,6 +49,9 @@ class Transition:
     by: str = MODERATOR
     notify: bool = False  # email the author (if they asked) once it commits
     reported_only: bool = False  # applies only while readers' reports are open
+
+    def __post_init__(self):
+        object.__setattr__(self, "moves", MappingProxyType(dict(self.moves)))  # read-only, like the rest
 
     def applies_to(self, story):
         return story.status in self.moves and (story.open_reports > 0 or not self.reported_only)
