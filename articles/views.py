@@ -120,18 +120,27 @@ def faq_index(request):
     return cached_page(request, Article.objects.public_index(), render_page)
 
 
+def _url_prefix(name, placeholder):
+    """The part of a route's URL before its argument: robots.txt rules are prefixes."""
+    url = reverse(name, args=[placeholder])
+    return url[: url.index(str(placeholder))]
+
+
 @require_safe
 def robots_txt(request):
-    sitemap_url = request.build_absolute_uri(reverse("sitemap"))
-    lines = [
-        "User-agent: *",
-        "Disallow: /admin/",
-        "Disallow: /moderation/",
-        "Disallow: /accounts/",
-        "Disallow: /stories/",
-        "Disallow: /markdownx/",
-        f"Sitemap: {sitemap_url}",
+    private = [
+        reverse("admin:index"),
+        reverse("comments:queue"),
+        reverse("login"),
+        reverse("logout"),
+        # The authors' private status pages and the report forms.
+        _url_prefix("comments:status", "token"),
+        _url_prefix("comments:report", 0),
+        reverse("markdownx_markdownify"),
+        reverse("markdownx_upload"),
     ]
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in dict.fromkeys(private))]
+    lines.append(f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}")
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
@@ -176,12 +185,8 @@ class MarkdownImageUploadView(ImageUploadView):
 markdown_upload = require_POST(staff_only(MarkdownImageUploadView.as_view()))
 
 
-def page_not_found(request, exception=None):
-    return render(request, "404.html", status=404)
-
-
 def server_error(request):
-    # No context processors that could fail again: a plain render of a static template.
+    """Django's 500 view renders with no context; this one adds only the quick-exit address."""
     from django.conf import settings
     from django.template import loader
 

@@ -693,8 +693,6 @@ def report(args, info, scenarios, submission, rss):
         "bound of a cache miss; warm: the second). The other columns are wrk against gunicorn.",
         "",
     ]
-    if info.get("urlconf_error"):
-        out += [f"> config.urls did not import ({info['urlconf_error']}): only the article URLs were served.", ""]
     header = [
         "| URL | req/s | p50 | p99 | × baseline | target | queries/request | in Django, ms: cold / warm | errors |",
         "|---|--:|--:|--:|--:|---|---|--:|--:|",
@@ -880,11 +878,6 @@ def main():
     try:
         log("collectstatic (hashed names, STATIC_MANIFEST=1)…")
         run_python(env, "manage.py", "collectstatic", "--noinput", "-v0")
-        urlconf = run_python(env, "-c", "import django;django.setup();import bench.urls as u;print(u.URLCONF_ERROR)",
-                             capture=True).strip().splitlines()  # fmt: skip
-        info["urlconf_error"] = urlconf[-1] if urlconf else ""
-        if info["urlconf_error"]:
-            log(f"  ! config.urls does not import yet ({info['urlconf_error']}): comments URLs unavailable")
         for stories in args.story_counts:
             full = stories == args.story_counts[-1]
             log(f"\n== {stories:,} stories ({'every URL' if full else 'article pages'}) ==")

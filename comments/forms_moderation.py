@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q
 
 from .models import Comment, ModeratorPreference
+from .moderation import awaiting_decision_q
 
 # Tabs of the queue: key -> (label, the CommentQuerySet method that selects it).
 TABS = {
@@ -17,7 +18,7 @@ TABS = {
 # The same selections as Q objects, so that all tab counts come from one aggregate query.
 # tests/test_moderation.py checks that each one agrees with its queryset method.
 TAB_Q = {
-    "review": Q(status=Comment.Status.PENDING) | Q(status=Comment.Status.APPROVED, open_reports__gt=0),
+    "review": awaiting_decision_q(),
     "published": Q(status=Comment.Status.APPROVED),
     "rejected": Q(status=Comment.Status.REJECTED),
     "spam": Q(status=Comment.Status.SPAM),

@@ -1,12 +1,22 @@
-"""One function per moderation decision.
+"""Every change to a story's status, text or history, and the one table that says which are allowed.
 
-Each is atomic, locks the story row, checks that the move is allowed from the story's
-current status, writes a ModerationEvent, and queues any email for after the commit.
-The queue views and the Django admin actions both call these and nothing else.
+TRANSITIONS names each kind of change and says, for each status a story may be in, the status it
+leaves the story in; actions_for(story) reads what applies from it (the queue's buttons, the author's
+status page). There is one function per change below (approve, reject, mark_spam, restore, edit,
+author_edit, withdraw, report, erase). Each is atomic, locks the story's row, takes the allowed
+statuses from the table (InvalidTransition otherwise), writes a ModerationEvent and queues any email
+for after the commit. The queue views, the Django admin actions, the author's pages and the privacy
+commands all call these; nothing else changes a story after it is submitted.
 """
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+from types import MappingProxyType
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from articles.models import Article
@@ -16,9 +26,96 @@ from .models import Comment, ModerationEvent
 Status = Comment.Status
 Action = ModerationEvent.Action
 
+# Who makes a change.
+MODERATOR = "moderator"  # in the queue at /moderation/ or the Django admin (needs comments.moderate)
+AUTHOR = "author"  # on their private status page
+READER = "reader"  # reporting a published story
+AUTOMATIC = "automatic"  # a consequence of another change (enough reports hide a story)
+OPERATOR = "operator"  # the site's operator, with a management command (a right-to-erasure request)
+
+ERASED_NAME = "Erased"
+
 
 class InvalidTransition(Exception):
-    """The story is no longer in a state where this decision applies (someone else acted first)."""
+    """The story is not (or no longer) in a state where this change applies: someone else acted first."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One kind of change: `moves` maps each status it applies from to the status it leaves."""
+
+    moves: dict
+    event: str  # the ModerationEvent.Action written to the history
+    by: str = MODERATOR
+    notify: bool = False  # email the author (if they asked) once it commits
+    reported_only: bool = False  # applies only while readers' reports are open
+
+    def __post_init__(self):
+        object.__setattr__(self, "moves", MappingProxyType(dict(self.moves)))  # read-only, like the rest
+
+    def applies_to(self, story):
+        return story.status in self.moves and (story.open_reports > 0 or not self.reported_only)
+
+    def q(self):
+        """The stories it applies to, as a filter."""
+        sources = sorted(self.moves)
+        q = Q(status=sources[0]) if len(sources) == 1 else Q(status__in=sources)
+        return q & Q(open_reports__gt=0) if self.reported_only else q
+
+
+def _to(target, *sources):
+    return dict.fromkeys(sources, target)
+
+
+def _unchanged(*statuses):
+    return {status: status for status in statuses}
+
+
+# The state machine. Order matters only for display: actions_for lists names in this order.
+TRANSITIONS = {
+    "approve": Transition(_to(Status.APPROVED, Status.PENDING), Action.APPROVED, notify=True),
+    # A published story that readers reported: the moderator keeps it published (its reports are closed).
+    "keep": Transition(_to(Status.APPROVED, Status.APPROVED), Action.APPROVED, notify=True, reported_only=True),
+    "reject": Transition(_to(Status.REJECTED, Status.PENDING, Status.APPROVED), Action.REJECTED, notify=True),
+    "spam": Transition(_to(Status.SPAM, Status.PENDING, Status.APPROVED, Status.REJECTED), Action.SPAM),
+    # Back to the queue for another look.
+    "restore": Transition(_to(Status.PENDING, Status.REJECTED, Status.SPAM, Status.APPROVED), Action.RESTORED),
+    # The text, not the status (a redaction is recorded as Action.REDACTED). Spam is not worth editing.
+    "edit": Transition(_unchanged(Status.PENDING, Status.APPROVED, Status.REJECTED), Action.EDITED),
+    # Authors may change their story until a moderator has decided, and take it back at any time.
+    "author_edit": Transition(_unchanged(Status.PENDING), Action.EDITED_BY_AUTHOR, by=AUTHOR),
+    "withdraw": Transition(
+        _to(Status.WITHDRAWN, Status.PENDING, Status.APPROVED, Status.REJECTED, Status.SPAM),
+        Action.WITHDRAWN,
+        by=AUTHOR,
+    ),
+    "report": Transition(_unchanged(Status.APPROVED), Action.REPORTED, by=READER),
+    # At settings.REPORT_THRESHOLD open reports, until a moderator looks again.
+    "hide": Transition(_to(Status.PENDING, Status.APPROVED), Action.HIDDEN, by=AUTOMATIC),
+    # Erasure takes visible stories off the site; rejected and spam ones keep their status (not shown anyway).
+    "erase": Transition(
+        {
+            **_to(Status.WITHDRAWN, Status.PENDING, Status.APPROVED),
+            **_unchanged(Status.REJECTED, Status.SPAM, Status.WITHDRAWN),
+        },
+        Action.ERASED,
+        by=OPERATOR,
+    ),
+}
+
+
+# Stories waiting for a moderator (the queue's "Needs review" tab): those that can be approved, or kept
+# published after readers reported them.
+AWAITING_DECISION = ("approve", "keep")
+
+
+def awaiting_decision_q():
+    return reduce(or_, (TRANSITIONS[name].q() for name in AWAITING_DECISION))
+
+
+def actions_for(story, by=MODERATOR):
+    """The names of the changes `by` may make to the story now, in TRANSITIONS order."""
+    return [name for name, transition in TRANSITIONS.items() if transition.by == by and transition.applies_to(story)]
 
 
 def stories_phrase(count):
@@ -35,98 +132,121 @@ def _require_moderator(user):
         raise PermissionDenied("Moderating stories needs the comments.moderate permission.")
 
 
-def _public_pages_changed(story):
-    """Cached pages of the story's article are stale: bump its version in the same transaction."""
-    Article.objects.bump_cache_version(story.article_id)
+def _lock(comment, names, expected_status=None):
+    """The story's row, locked until the transaction ends, and the first of the named transitions that
+    applies to it. With expected_status (the state a moderator saw), any other state is refused too."""
+    story = Comment.objects.select_for_update().get(pk=comment.pk)
+    status = story.get_status_display().lower()
+    if expected_status and story.status != expected_status:
+        raise InvalidTransition(f"The story is now {status}.")
+    for name in names:
+        if TRANSITIONS[name].applies_to(story):
+            return story, TRANSITIONS[name]
+    raise InvalidTransition(f"Cannot {names[0].replace('_', ' ')} a story that is {status}.")
 
 
-def _locked(comment):
-    return Comment.objects.select_for_update().get(pk=comment.pk)
+def _record(story, transition, from_status, actor=None, action=None, pages_change=True, **fields):
+    """Saves the story, writes its history row, and drops the article's cached pages if the story was
+    or is published (the public pages show no other story)."""
+    story.save()
+    if pages_change and Status.APPROVED in (from_status, story.status):
+        Article.objects.bump_cache_version(story.article_id)
+    ModerationEvent.objects.create(
+        comment=story, actor=actor, action=action or transition.event, from_status=from_status,
+        to_status=story.status, **fields,
+    )  # fmt: skip
+    if transition.notify:
+        from .notifications import notify_author_of_decision
+
+        transaction.on_commit(lambda: notify_author_of_decision(story.pk))
 
 
-def _decide(comment, user, action, to_status, allowed_from, reason="", note="", notify=True):
+# --- Moderators' decisions -------------------------------------------------------------------
+
+
+def _decide(comment, user, names, expected_status, reason="", note=""):
     _require_moderator(user)
     with transaction.atomic():
-        story = _locked(comment)
-        if story.status not in allowed_from and not (action == Action.APPROVED and story.open_reports):
-            raise InvalidTransition(f"Cannot {action} a story that is {story.get_status_display().lower()}.")
+        story, transition = _lock(comment, names, expected_status)
         from_status = story.status
-        story.status = to_status
+        story.status = transition.moves[from_status]
         story.decided_at = timezone.now()
         story.decided_by = user
         story.decision_reason = reason
         story.decision_note = note
         story.open_reports = 0
-        story.save()
-        _public_pages_changed(story)
-        ModerationEvent.objects.create(
-            comment=story, actor=user, action=action, from_status=from_status, to_status=to_status,
-            reason=reason, note=note,
-        )  # fmt: skip
-        if notify:
-            from .notifications import notify_author_of_decision
-
-            transaction.on_commit(lambda: notify_author_of_decision(story.pk))
+        _record(story, transition, from_status, actor=user, reason=reason, note=note)
     return story
 
 
-def approve(comment, user, note=""):
-    return _decide(comment, user, Action.APPROVED, Status.APPROVED, {Status.PENDING}, note=note)
+def approve(comment, user, note="", *, expected_status=None):
+    """Publish a waiting story, or keep a reported one published (closing its reports)."""
+    return _decide(comment, user, ["approve", "keep"], expected_status, note=note)
 
 
-def reject(comment, user, reason, note=""):
+def reject(comment, user, reason, note="", *, expected_status=None):
     if reason not in Comment.RejectReason.values:
         raise ValueError(f"Unknown reason {reason!r}.")
-    allowed = {Status.PENDING, Status.APPROVED}
-    return _decide(comment, user, Action.REJECTED, Status.REJECTED, allowed, reason=reason, note=note)
+    return _decide(comment, user, ["reject"], expected_status, reason=reason, note=note)
 
 
-def mark_spam(comment, user, note=""):
-    allowed = {Status.PENDING, Status.APPROVED, Status.REJECTED}
-    return _decide(comment, user, Action.SPAM, Status.SPAM, allowed, note=note, notify=False)
+def mark_spam(comment, user, note="", *, expected_status=None):
+    return _decide(comment, user, ["spam"], expected_status, note=note)
 
 
-def restore(comment, user, note=""):
+def restore(comment, user, note="", *, expected_status=None):
     """Back to the queue, for another look (from rejected, spam or published)."""
-    allowed = {Status.REJECTED, Status.SPAM, Status.APPROVED}
-    return _decide(comment, user, Action.RESTORED, Status.PENDING, allowed, note=note, notify=False)
+    return _decide(comment, user, ["restore"], expected_status, note=note)
 
 
-def edit(comment, user, new_body, note="", redaction=False):
+def edit(comment, user, new_body, note="", redaction=False, *, expected_status=None):
     """A moderator edits or redacts the text; the original stays in the history (moderators only)."""
     _require_moderator(user)
     new_body = (new_body or "").strip()
     if not new_body:
         raise ValueError("The story cannot be empty; reject it instead.")
     with transaction.atomic():
-        story = _locked(comment)
-        if story.status == Status.WITHDRAWN:
-            raise InvalidTransition("The author withdrew this story.")
+        story, transition = _lock(comment, ["edit"], expected_status)
         previous = story.body
         story.body = new_body
-        story.save()
-        _public_pages_changed(story)
-        ModerationEvent.objects.create(
-            comment=story, actor=user, action=Action.REDACTED if redaction else Action.EDITED,
-            from_status=story.status, to_status=story.status, note=note, previous_body=previous,
-        )  # fmt: skip
+        action = Action.REDACTED if redaction else Action.EDITED
+        _record(story, transition, story.status, actor=user, action=action, note=note, previous_body=previous)
+    return story
+
+
+# The moderator's decisions by the names actions_for gives (the text edit has a page of its own).
+DECISIONS = {"approve": approve, "keep": approve, "reject": reject, "spam": mark_spam, "restore": restore}
+
+
+# --- Authors, readers and the operator -------------------------------------------------------
+
+
+def author_edit(comment, body, warnings):
+    """The author changes the text and content warnings of a story still waiting for review.
+    The risk flags are worked out again; the earlier text stays in the history (moderators only)."""
+    from .spam import apply_risk_flags
+
+    with transaction.atomic():
+        story, transition = _lock(comment, ["author_edit"])
+        previous = story.body
+        story.body = body
+        story.content_warnings = list(warnings)
+        apply_risk_flags(story)
+        _record(story, transition, story.status, previous_body=previous)
     return story
 
 
 def withdraw(comment):
-    """The author takes the story back. Its text is erased; the row and its history stay."""
+    """The author takes the story back. Its text, and earlier versions in its history, are erased;
+    the row and its history stay."""
     with transaction.atomic():
-        story = _locked(comment)
-        if story.status == Status.WITHDRAWN:
-            raise InvalidTransition("This story is already withdrawn.")
+        story, transition = _lock(comment, ["withdraw"])
         from_status = story.status
-        story.status = Status.WITHDRAWN
+        story.status = transition.moves[from_status]
         story.body = ""
-        story.save()
-        _public_pages_changed(story)
+        story.open_reports = 0
         story.events.update(previous_body="")
-        ModerationEvent.objects.create(comment=story, action=Action.WITHDRAWN, from_status=from_status,
-                                       to_status=Status.WITHDRAWN)  # fmt: skip
+        _record(story, transition, from_status)
     return story
 
 
@@ -138,18 +258,45 @@ def report(comment, reason, note="", ip_hash=""):
     from .models import Report
 
     with transaction.atomic():
-        story = _locked(comment)
-        if story.status != Status.APPROVED:
-            raise InvalidTransition("Only published stories can be reported.")
+        story, transition = _lock(comment, ["report"])
         Report.objects.create(comment=story, reason=reason, note=note, ip_hash=ip_hash)
         story.report_count += 1
         story.open_reports += 1
-        ModerationEvent.objects.create(comment=story, action=Action.REPORTED, from_status=story.status,
-                                       to_status=story.status, reason=reason, note=note)  # fmt: skip
+        _record(story, transition, story.status, pages_change=False, reason=reason, note=note)
         if story.open_reports >= settings.REPORT_THRESHOLD:
-            story.status = Status.PENDING
-            ModerationEvent.objects.create(comment=story, action=Action.HIDDEN, from_status=Status.APPROVED,
-                                           to_status=Status.PENDING, note=f"{story.open_reports} reports")  # fmt: skip
-            _public_pages_changed(story)
-        story.save()
+            hide = TRANSITIONS["hide"]
+            story.status = hide.moves[story.status]
+            _record(story, hide, Status.APPROVED, note=f"{story.open_reports} reports")
     return story
+
+
+def erase(comment):
+    """A right-to-erasure request: the story's text, display name, email and network-address hash go,
+    and so do earlier versions of the text in its history. A published or waiting story is withdrawn."""
+    with transaction.atomic():
+        story, transition = _lock(comment, ["erase"])
+        from_status = story.status
+        story.status = transition.moves[from_status]
+        if story.status != from_status:
+            story.open_reports = 0
+        story.body = ""
+        story.name = ERASED_NAME
+        story.email = ""
+        story.notify_outcome = False
+        story.ip_hash = ""
+        story.events.exclude(previous_body="").update(previous_body="")
+        _record(story, transition, from_status, note="Erased at the author's request.")
+    return story
+
+
+def blank_withdrawn_text(now=None):
+    """Routine clean-up: any text left on withdrawn stories, and earlier versions in their history.
+    Returns (stories, history entries) blanked."""
+    withdrawn = Comment.objects.withdrawn()
+    with transaction.atomic():
+        # updated_at moves too: the moderation queue's cache is keyed on the latest change.
+        texts = withdrawn.exclude(body="", body_html="").update(body="", body_html="", updated_at=now or timezone.now())
+        events = (
+            ModerationEvent.objects.filter(comment__in=withdrawn).exclude(previous_body="").update(previous_body="")
+        )
+    return texts, events

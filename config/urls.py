@@ -17,7 +17,7 @@ register_converter(IdConverter, "id")
 static_lazy = lazy(static, str)
 
 urlpatterns = [
-    # The public pages first: a request is matched against the patterns in order (article: 28 -> 5 tried).
+    # The public pages first: patterns are tried in order, so the most requested pages match soonest.
     path("", include("articles.urls")),
     path("", include("care.urls")),
     path("admin/", admin.site.urls),
@@ -34,6 +34,4 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("comments.urls")),
 ]
-
-handler404 = "articles.views.page_not_found"
 handler500 = "articles.views.server_error"

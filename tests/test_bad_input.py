@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from comments import spam
 from comments.models import Comment
-from tests.factories import PASSWORD, STORY_BODY, make_article, make_moderator, make_story, make_user
+from tests.factories import STORY_BODY, make_article, make_moderator, make_story, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from comments import spam
 from comments.models import Comment, ModeratorMailMarker, ModeratorPreference
 from comments.notifications import notify_moderators_of_new_stories, notify_moderators_urgently
-from tests.factories import PASSWORD, STORY_BODY, make_article, make_moderator, make_story, make_user
+from tests.factories import STORY_BODY, make_article, make_moderator, make_story, make_user
 
 INTERVAL = 300
 TEAM = "team@example.org"

@@ -4,8 +4,10 @@ Query budget: `approved_story_counts` is ONE query for any number of articles, a
 is ONE for any number of stories (a page of top-level stories, their replies and the counts). Nothing here touches story.replies or story.article per row.
 """
 
+
 from django import template
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -98,18 +100,6 @@ def _count(queryset):
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def _page_links(number, num_pages, around=2):
-    """Page numbers to link, with None for a gap: 1 … 7 8 [9] 10 11 … 500."""
-    shown = {1, num_pages, *range(max(1, number - around), min(num_pages, number + around) + 1)}
-    links, previous = [], 0
-    for page in sorted(shown):
-        if page - previous > 1:
-            links.append(None)
-        links.append(page)
-        previous = page
-    return links
-
-
 @register.inclusion_tag("comments/_story_section.html", takes_context=True)
 def story_section(context, article):
     request = context.get("request")
@@ -118,7 +108,10 @@ def story_section(context, article):
     stories, total, all_count = load_story_page(article, number, per_page)
     out_of_range = total is None
     total, all_count = total or 0, all_count or 0
-    num_pages = max(1, -(-total // per_page))
+    # The thread's query counted the stories: the paginator only numbers the pages.
+    paginator = Paginator((), per_page)
+    paginator.count = total
+    num_pages = paginator.num_pages
     stories_open = bool(article.stories_open)
     form = StoryForm(article=article) if stories_open else None
     return {
@@ -129,7 +122,8 @@ def story_section(context, article):
         "reply_total": all_count - total,
         "page_number": number,
         "num_pages": num_pages,
-        "page_range": _page_links(number, num_pages),
+        "paginator": paginator,
+        "page_range": [] if out_of_range else paginator.get_elided_page_range(number, on_each_side=2, on_ends=1),
         "has_previous": number > 1,
         "has_next": number < num_pages,
         "previous_page": number - 1,

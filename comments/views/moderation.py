@@ -5,13 +5,11 @@ actions call). Every page needs the comments.moderate permission, is never cache
 or proxies (the queue is kept server-side per moderator until a story changes) and is not indexed; every change is a POST with a CSRF token.
 """
 
-import time
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Q, Subquery, When
@@ -34,23 +32,22 @@ PER_PAGE = 50
 SKIPPED_MESSAGE = "Someone else already decided on this story"
 
 
-def moderator_required(view):
-    """Login required (anonymous users go to the login page with ?next=), then the
-    comments.moderate permission (403 otherwise). Responses are never cached and carry noindex."""
-
-    @wraps(view)
-    def check_permission(request, *args, **kwargs):
-        if not request.user.has_perm("comments.moderate"):
-            raise PermissionDenied("Moderating stories needs the comments.moderate permission.")
-        return view(request, *args, **kwargs)
+def noindex(view):
+    """Adds X-Robots-Tag: noindex, nofollow to the view's responses."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        response = login_required(check_permission)(request, *args, **kwargs)
+        response = view(request, *args, **kwargs)
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 
-    return never_cache(wrapped)
+    return wrapped
+
+
+def moderator_page(view):
+    """Login required (anonymous users go to the login page with ?next=), then the comments.moderate
+    permission (403 otherwise). Responses are never cached by browsers and carry noindex."""
+    return never_cache(noindex(login_required(permission_required("comments.moderate", raise_exception=True)(view))))
 
 
 def _safe_next(request, default=None):
@@ -91,22 +88,6 @@ def _earlier_count_annotation():
     return others("email") + others("ip_hash") - others("email", "ip_hash")
 
 
-def _available_actions(story):
-    """The decisions that make sense for a story in its current state."""
-    status = story.status
-    S = Comment.Status
-    actions = []
-    if status == S.PENDING:
-        actions = ["approve", "reject", "spam", "edit"]
-    elif status == S.APPROVED:
-        actions = (["keep"] if story.open_reports else []) + ["reject", "spam", "restore", "edit"]
-    elif status == S.REJECTED:
-        actions = ["restore", "spam", "edit"]
-    elif status == S.SPAM:
-        actions = ["restore"]
-    return actions
-
-
 def _tab_counts(tab, filter_q):
     """Every tab's count, and how many stories of the tab match the filters, in one query."""
     if filter_q:
@@ -127,8 +108,9 @@ def _tab_counts(tab, filter_q):
         return by_status.get(status, {}).get(column, 0)
 
     S = Comment.Status
+    review = [moderation.TRANSITIONS[name] for name in moderation.AWAITING_DECISION]
     counts = {
-        "review": number(S.PENDING) + number(S.APPROVED, "reported"),
+        "review": sum(number(status, "reported" if t.reported_only else "n") for t in review for status in t.moves),
         "published": number(S.APPROVED),
         "rejected": number(S.REJECTED),
         "spam": number(S.SPAM),
@@ -138,11 +120,12 @@ def _tab_counts(tab, filter_q):
     return counts
 
 
-@moderator_required
+@moderator_page
 def queue(request):
     # Any submission or decision saves a story, changing the latest updated_at (an index lookup):
-    # the rendered queue is cached per moderator until then. The minute keeps "5 minutes ago" honest.
-    key = [request.user.pk, Comment.objects.latest_change(), int(time.time() // 60)]
+    # the rendered queue is cached per moderator until then. Nothing on it depends on the clock (times
+    # are absolute; static/js/moderation.js adds how long ago).
+    key = [request.user.pk, Comment.objects.latest_change()]
     return cached_page(request, key, lambda: _render_queue(request), anonymous_only=False)
 
 
@@ -177,7 +160,7 @@ def _render_queue(request):
         .order_by(*ordering)
     )
     for story in page.object_list:
-        story.actions = _available_actions(story)
+        story.actions = moderation.actions_for(story)
 
     base_query = request.GET.copy()
     base_query.pop("page", None)
@@ -207,10 +190,10 @@ def _render_queue(request):
     )
 
 
-@moderator_required
+@moderator_page
 def story_detail(request, pk):
     story = get_object_or_404(Comment.objects.select_related("article", "decided_by"), pk=pk)
-    story.actions = _available_actions(story)
+    story.actions = moderation.actions_for(story)
     labels = {**dict(Report.Reason.choices), **dict(Comment.RejectReason.choices)}
     events = list(story.events.select_related("actor"))
     for event in events:
@@ -228,25 +211,16 @@ def story_detail(request, pk):
     )
 
 
-def _run_decision(pk, expected, func, *args, **kwargs):
-    """Apply one decision function, refusing it if the story is no longer in the state the
-    moderator saw (`expected`): the check and the decision happen under the same row lock."""
-    with transaction.atomic():
-        story = Comment.objects.select_for_update().get(pk=pk)
-        if expected and story.status != expected:
-            raise moderation.InvalidTransition(f"The story is now {story.get_status_display().lower()}.")
-        return func(story, *args, **kwargs)
-
-
+# The decisions with a page of their own (a reported story is kept published by "approve"): their wording.
 DECISIONS = {
-    "approve": {"func": moderation.approve, "verb": "Approved", "title": "Approve this story"},
-    "reject": {"func": moderation.reject, "verb": "Rejected", "title": "Reject this story"},
-    "spam": {"func": moderation.mark_spam, "verb": "Marked as spam", "title": "Mark this story as spam"},
-    "restore": {"func": moderation.restore, "verb": "Restored to the queue", "title": "Restore to the queue"},
+    "approve": {"verb": "Approved", "title": "Approve this story"},
+    "reject": {"verb": "Rejected", "title": "Reject this story"},
+    "spam": {"verb": "Marked as spam", "title": "Mark this story as spam"},
+    "restore": {"verb": "Restored to the queue", "title": "Restore to the queue"},
 }
 
 
-@moderator_required
+@moderator_page
 def decide(request, pk, decision):
     if decision not in DECISIONS:
         raise Http404("Unknown decision.")
@@ -260,8 +234,9 @@ def decide(request, pk, decision):
         if form.is_valid():
             data = form.cleaned_data
             extra = {"reason": data["reason"]} if decision == "reject" else {}
+            decide_on = moderation.DECISIONS[decision]
             try:
-                _run_decision(story.pk, data.get("expected"), spec["func"], request.user, note=data["note"], **extra)
+                decide_on(story, request.user, note=data["note"], expected_status=data.get("expected"), **extra)
             except moderation.InvalidTransition:
                 messages.warning(request, f"{SKIPPED_MESSAGE} (story #{story.pk}); nothing was changed.")
             else:
@@ -281,12 +256,17 @@ def decide(request, pk, decision):
     )
 
 
-@moderator_required
+@moderator_page
 def edit_text(request, pk):
     story = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
     next_url = _safe_next(request, reverse("comments:moderate_story", args=[story.pk]))
-    if story.status == Comment.Status.WITHDRAWN:
-        messages.warning(request, "The author withdrew this story; its text can no longer be edited.")
+    if "edit" not in moderation.actions_for(story):
+        if story.status == Comment.Status.WITHDRAWN:
+            messages.warning(request, "The author withdrew this story; its text can no longer be edited.")
+        else:
+            messages.warning(
+                request, f"Story #{story.pk} is {story.get_status_display().lower()}: restore it to edit it."
+            )
         return HttpResponseRedirect(next_url)
     max_length = getattr(settings, "STORY_MAX_LENGTH", None)
     if request.method == "POST":
@@ -300,7 +280,7 @@ def edit_text(request, pk):
                         story, request.user, data["body"], note=data["note"], redaction=data["redaction"]
                     )
                     if approve_after:
-                        _run_decision(edited.pk, Comment.Status.PENDING, moderation.approve, request.user)
+                        moderation.approve(edited, request.user, expected_status=Comment.Status.PENDING)
             except moderation.InvalidTransition:
                 messages.warning(request, f"{SKIPPED_MESSAGE} (story #{story.pk}); nothing was changed.")
                 return HttpResponseRedirect(next_url)
@@ -329,7 +309,7 @@ def edit_text(request, pk):
     )
 
 
-@moderator_required
+@moderator_page
 @require_POST
 def bulk(request):
     form = BulkForm(request.POST)
@@ -341,20 +321,20 @@ def bulk(request):
 
     data = form.cleaned_data
     action = data["action"]
-    func = DECISIONS[action]["func"]
+    decide_on = moderation.DECISIONS[action]
     extra = {"reason": data["reason"]} if action == "reject" else {}
     done, skipped = [], []
     ids = list(dict.fromkeys(data["ids"]))
-    existing = set(Comment.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    stories = Comment.objects.in_bulk(ids)
     for pk in ids:
-        if pk not in existing:
+        if pk not in stories:
             skipped.append(pk)
             continue
         expected = request.POST.get(f"seen-{pk}", "")
         if expected not in Comment.Status.values:
             expected = ""
         try:
-            _run_decision(pk, expected, func, request.user, note=data["note"], **extra)
+            decide_on(stories[pk], request.user, note=data["note"], expected_status=expected, **extra)
         except moderation.InvalidTransition:
             skipped.append(pk)
         else:

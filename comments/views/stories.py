@@ -162,6 +162,7 @@ def _reply_page(request, article):
 @require_http_methods(["GET", "HEAD"])
 def story_status(request, token):
     story = _story_by_token(token)
+    author_actions = moderation.actions_for(story, by=moderation.AUTHOR)
     context = {
         "story": story,
         "token": token,
@@ -169,8 +170,8 @@ def story_status(request, token):
         "edited": request.GET.get("edited") == "1",
         "withdrawn_now": request.GET.get("withdrawn") == "1",
         "article_public": story.article.is_public,
-        "can_edit": story.status == Status.PENDING,
-        "can_withdraw": story.status != Status.WITHDRAWN,
+        "can_edit": "author_edit" in author_actions,
+        "can_withdraw": "withdraw" in author_actions,
         "status_url": request.build_absolute_uri(Comment.status_url(token)),
     }
     return render(request, "comments/status.html", context)
@@ -181,7 +182,7 @@ def story_status(request, token):
 def edit_story(request, token):
     story = _story_by_token(token)
     status_url = Comment.status_url(token)
-    if story.status != Status.PENDING:
+    if "author_edit" not in moderation.actions_for(story, by=moderation.AUTHOR):
         return render(request, "comments/edit.html", {"story": story, "token": token, "locked": True}, status=409)
 
     if request.method != "POST":
@@ -192,23 +193,11 @@ def edit_story(request, token):
     if not form.is_valid():
         return render(request, "comments/edit.html", {"story": story, "token": token, "form": form}, status=400)
 
-    with transaction.atomic():
-        locked = Comment.objects.select_for_update().get(pk=story.pk)
-        if locked.status != Status.PENDING:
-            context = {"story": locked, "token": token, "locked": True}
-            return render(request, "comments/edit.html", context, status=409)
-        previous = locked.body
-        locked.body = form.cleaned_data["body"]
-        locked.content_warnings = list(form.cleaned_data["content_warnings"])
-        spam.apply_risk_flags(locked)
-        locked.save()
-        ModerationEvent.objects.create(
-            comment=locked,
-            action=ModerationEvent.Action.EDITED_BY_AUTHOR,
-            from_status=locked.status,
-            to_status=locked.status,
-            previous_body=previous,
-        )
+    try:
+        moderation.author_edit(story, form.cleaned_data["body"], form.cleaned_data["content_warnings"])
+    except moderation.InvalidTransition:  # a moderator decided meanwhile
+        story.refresh_from_db()
+        return render(request, "comments/edit.html", {"story": story, "token": token, "locked": True}, status=409)
     return _see_other(status_url + "?edited=1")
 
 
@@ -217,7 +206,7 @@ def edit_story(request, token):
 def withdraw_story(request, token):
     story = _story_by_token(token)
     status_url = Comment.status_url(token)
-    if story.status == Status.WITHDRAWN:
+    if "withdraw" not in moderation.actions_for(story, by=moderation.AUTHOR):
         return _see_other(status_url)
     if request.method != "POST":
         return render(request, "comments/withdraw.html", {"story": story, "token": token})

@@ -98,8 +98,36 @@
     }
   });
 
+  // The queue page is cached until a story changes, so it shows absolute times: how long each story
+  // has waited is added here ("(3 hours ago)"), and kept current while the page stays open.
+  var AGE_UNITS = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400], ["hour", 3600], ["minute", 60]];
+
+  function showAges() {
+    if (!window.Intl || !Intl.RelativeTimeFormat) return;
+    var format = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+    document.querySelectorAll("time[data-age]").forEach(function (time) {
+      // datetime is like 2026-11-29T17:29:40+0000; Date.parse wants +00:00.
+      var when = Date.parse(time.getAttribute("datetime").replace(/([+-]\d\d)(\d\d)$/, "$1:$2"));
+      if (isNaN(when)) return;
+      var seconds = (when - Date.now()) / 1000;
+      var text = "just now";
+      for (var i = 0; i < AGE_UNITS.length; i++) {
+        if (Math.abs(seconds) >= AGE_UNITS[i][1]) { text = format.format(Math.round(seconds / AGE_UNITS[i][1]), AGE_UNITS[i][0]); break; }
+      }
+      var age = time.nextElementSibling;
+      if (!age || !age.classList.contains("mod-age")) {
+        age = document.createElement("span");
+        age.className = "mod-age";
+        time.after(age);
+      }
+      age.textContent = " (" + text + ")";
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var help = document.getElementById("mod-shortcuts");
     if (help && items().length) help.hidden = false;
+    showAges();
+    window.setInterval(showAges, 60000);
   });
 })();

@@ -15,7 +15,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from comments.models import Comment, ModerationEvent, Report
+from comments import moderation
+from comments.models import Comment, Report
 
 RETENTION_DAYS = 30
 
@@ -35,11 +36,7 @@ class Command(BaseCommand):
                 Comment.objects.filter(created_at__lt=cutoff).exclude(ip_hash="").update(ip_hash="", updated_at=now)
             )
             reports = Report.objects.filter(created_at__lt=cutoff).exclude(ip_hash="").update(ip_hash="")
-            withdrawn = Comment.objects.withdrawn()
-            texts = withdrawn.exclude(body="", body_html="").update(body="", body_html="", updated_at=now)
-            events = (
-                ModerationEvent.objects.filter(comment__in=withdrawn).exclude(previous_body="").update(previous_body="")
-            )
+            texts, events = moderation.blank_withdrawn_text(now)
             _, deleted = AccessAttempt.objects.filter(attempt_time__lte=now - get_cool_off()).delete()
             attempts = deleted.get(AccessAttempt._meta.label, 0)
         self.stdout.write(
