@@ -277,6 +277,7 @@ def test_a_database_loaded_with_the_invented_prompt_loses_it_on_the_next_load(tm
     assert out.getvalue().splitlines() == [
         "updated ketamine-for-npd",
         "unchanged neuroplasticity-narcissists-emotionally-awake",
+        HELP_CHECKED,
     ]
     assert Article.objects.get(slug=KETAMINE[1]).story_prompt == ""
     assert "Now Your Turn" not in get_page(client, KETAMINE[1]).decode()
