@@ -8,6 +8,11 @@ at /moderation/), so each one is checked and recorded in the story's history.
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
+from post_office.admin import EmailAdmin as PostOfficeEmailAdmin
+from post_office.models import STATUS
+from post_office.models import Email as OutboxEmail
+
+from config import outbox
 
 from . import moderation
 from .models import Comment, ModerationEvent, Report
@@ -189,3 +194,36 @@ class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     fields = ["comment", "reason", "note", "created_at"]
     readonly_fields = fields
+
+
+# --- The outbox (config/outbox.py): every mail the site sends, waiting, sent or failed ------------------
+# django-post-office's admin, with how many attempts failed, what the mail is about, and a "retry now"
+# that goes through the outbox's own delivery (claimed, counted, retried with backoff).
+
+admin.site.unregister(OutboxEmail)
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(PostOfficeEmailAdmin):
+    list_display = ["id", "to_display", "shortened_subject", "status", "kind", "number_of_retries", "created",
+                    "scheduled_time"]  # fmt: skip
+    list_filter = ["status"]
+    actions = ["retry_now"]
+
+    @admin.display(description="about")
+    def kind(self, email):
+        context = email.context or {}
+        story = f" (story #{context['story']})" if context.get("story") else ""
+        return f"{context.get('kind', '')}{story}"
+
+    @admin.action(description="Retry the selected mail now")
+    def retry_now(self, request, queryset):
+        pks = list(queryset.exclude(status=STATUS.sent).values_list("pk", flat=True))
+        outbox.retry_now(OutboxEmail.objects.filter(pk__in=pks))
+        sent = sum(outbox.deliver(pk) for pk in pks)
+        level = messages.SUCCESS if sent == len(pks) else messages.WARNING
+        self.message_user(
+            request,
+            f"{sent} of {len(pks)} mail(s) sent. Any not sent stay in the outbox and are retried automatically.",
+            level,
+        )

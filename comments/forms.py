@@ -218,3 +218,21 @@ class ReportForm(forms.Form):
         note = (self.cleaned_data.get("note") or "").strip()
         _check_plain_text(note, "note")
         return note
+
+
+class LostLinkForm(forms.Form):
+    email = forms.EmailField(
+        label="The email address you gave with your story",
+        max_length=254,
+        error_messages={
+            "required": "Please enter the email address you gave with your story.",
+            "invalid": "Please enter a valid email address, like name@example.org.",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True

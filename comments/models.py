@@ -256,3 +256,27 @@ class ModeratorPreference(models.Model):
 
     def __str__(self):
         return f"Mail preferences of {self.user}"
+
+
+def hash_email(email):
+    """A keyed hash of an email address (lower-cased): counts "lost link" requests without storing it."""
+    key = hashlib.sha256(("rewire-email:" + settings.SECRET_KEY).encode()).digest()
+    return hmac.new(key, (email or "").strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+class LinkRecoveryRequest(models.Model):
+    """One "Lost your private link?" request, whether or not the address is known: the per-address and
+    per-connection limits are counted from these rows (hashes only; deleted by purge_personal_data)."""
+
+    email_hash = models.CharField(max_length=64, editable=False)
+    ip_hash = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["email_hash", "created_at"], name="recovery_email_idx"),
+            models.Index(fields=["ip_hash", "created_at"], name="recovery_ip_idx"),
+        ]
+
+    def __str__(self):
+        return f"Link recovery request at {self.created_at:%Y-%m-%d %H:%M}"

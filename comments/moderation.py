@@ -5,7 +5,7 @@ leaves the story in; actions_for(story) reads what applies from it (the queue's 
 status page). There is one function per change below (approve, reject, mark_spam, restore, edit,
 author_edit, withdraw, report, erase). Each is atomic, locks the story's row, takes the allowed
 statuses from the table (InvalidTransition otherwise), writes a ModerationEvent and queues any email
-for after the commit. The queue views, the Django admin actions, the author's pages and the privacy
+in the outbox (delivered after the commit). The queue views, the Django admin actions, the author's pages and the privacy
 commands all call these; nothing else changes a story after it is submitted.
 """
 
@@ -158,7 +158,7 @@ def _record(story, transition, from_status, actor=None, action=None, pages_chang
     if transition.notify:
         from .notifications import notify_author_of_decision
 
-        transaction.on_commit(lambda: notify_author_of_decision(story.pk))
+        notify_author_of_decision(story.pk)  # queued in this transaction, delivered once it commits
 
 
 # --- Moderators' decisions -------------------------------------------------------------------
@@ -287,6 +287,25 @@ def erase(comment):
         story.events.exclude(previous_body="").update(previous_body="")
         _record(story, transition, from_status, note="Erased at the author's request.")
     return story
+
+
+def reissue_links(email):
+    """ "Lost your private link?": a fresh private link for every story sent with this address (compared
+    without regard to case), in one transaction with the mail that carries them; the old links stop
+    working. Not a moderation decision (no status changes, nothing in the history). Returns how many."""
+    from .notifications import send_recovered_links
+
+    with transaction.atomic():
+        stories = list(
+            Comment.objects.select_for_update().select_related("article").filter(email__iexact=email).order_by("id")
+        )
+        links = []
+        for story in stories:
+            links.append((story, story.issue_token()))
+            story.save(update_fields=["token_hash"])
+        if links:
+            send_recovered_links(stories[0].email, links)  # the address as the author gave it
+    return len(links)
 
 
 def blank_withdrawn_text(now=None):

@@ -1,12 +1,19 @@
-"""Emails about stories. Every send is wrapped: a failure is logged and never raises into a request
-or a moderation decision, and never loses a story.
+"""Emails about stories. Each is queued in the outbox (config/outbox.py) in the transaction of the change
+that causes it, and delivered after the commit, with retries: a mail is never lost, and a failure never
+raises into a request or a moderation decision, nor loses a story.
+
+Authors get (only when they gave an email): their private link when they submit; the outcome, if they
+asked; new private links when they ask for them ("Lost your private link?"). At most
+MAIL_PER_RECIPIENT_PER_DAY of these reach one address a day.
 
 Moderators hear about new stories in two ways:
 * the ordinary notice, batched: at most one per MODERATOR_MAIL_INTERVAL across all server processes
-  (the decision is taken under a lock on a database row, not in a per-process cache). It is sent when a
-  story is submitted and no notice went out in the last interval; otherwise `manage.py
-  send_moderator_notices` (run every minute) sends it once the interval is over, so no story waits for
-  another one to arrive. It covers every story no notice has covered yet (Comment.moderators_notified_at);
+  (the decision is taken under a lock on a database row, not in a per-process cache, and the messages are
+  queued under that same lock). It is queued when a story is submitted and no notice went out in the last
+  interval; otherwise `manage.py send_moderator_notices` (run every minute) queues it once the interval is
+  over, so no story waits for another one to arrive. It covers every story no notice has covered yet
+  (Comment.moderators_notified_at). A notice that cannot be delivered at once stays in the outbox and is
+  retried; its stories stay covered;
 * the urgent notice, at once and to every moderator: a story that may be about self-harm, or a reader
   saying the writer may be at risk. It links to the story and never carries its text. Its story then
   counts as covered, so the ordinary notice does not mail it again.
@@ -19,12 +26,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+
+from config.outbox import queue_mail
 
 from .models import Comment, ModeratorMailMarker
 
@@ -36,62 +43,80 @@ URGENT_SUBJECTS = {
 }
 
 
-def _send(subject, template, context, recipients):
-    recipients = [r for r in recipients if r]
-    if not recipients:
-        return 0
+def _queue(kind, to, subject, template, context, **options):
+    """queue_mail() inside a savepoint: a mail that cannot even be queued is logged and never undoes the
+    change that caused it."""
     try:
-        body = render_to_string(template, {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context})
-        return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
+        with transaction.atomic():
+            return queue_mail(kind, to, subject, template, context, **options)
     except Exception:
-        logger.exception("Could not send %r to %d recipient(s)", subject, len(recipients))
-        return 0
+        logger.exception("Could not queue the %s mail about story %s", kind, options.get("story_pk"))
+        return None
+
+
+def lost_link_url():
+    return settings.SITE_URL + reverse("comments:lost_link")
 
 
 def send_status_link(comment_pk, token):
-    """After a submission: the author's private link (only when they gave an email)."""
-    try:
-        story = Comment.objects.select_related("article").get(pk=comment_pk)
-    except Exception:
-        logger.exception("Story %s vanished before its status link could be sent", comment_pk)
-        return 0
-    if not story.email:
-        return 0
-    return _send(
-        f"Your story on {settings.SITE_NAME} is waiting for review",
-        "comments/email/status_link.txt",
-        {"story": story, "status_url": settings.SITE_URL + Comment.status_url(token)},
-        [story.email],
+    """After a submission, in its transaction: the author's private link (only when they gave an email)."""
+    story = Comment.objects.select_related("article").filter(pk=comment_pk).first()
+    if story is None or not story.email:
+        return None
+    return _queue(
+        "status-link",
+        story.email,
+        f"Your story on {settings.SITE_NAME} was received and is waiting for review",
+        "comments/email/status_link",
+        {"story": story, "status_url": settings.SITE_URL + Comment.status_url(token), "lost_link_url": lost_link_url()},
+        story_pk=story.pk,
     )
 
 
 def notify_author_of_decision(comment_pk):
-    """Called by comments.moderation after a decision commits. Only for approved or rejected stories,
+    """Called by comments.moderation inside a decision's transaction. Only for approved or rejected stories,
     and only when the author gave an email and asked to be told."""
-    try:
-        story = Comment.objects.select_related("article").get(pk=comment_pk)
-    except Exception:
-        logger.exception("Story %s vanished before its author could be told", comment_pk)
-        return 0
-    if not (story.email and story.notify_outcome):
-        return 0
+    story = Comment.objects.select_related("article").filter(pk=comment_pk).first()
+    if story is None or not (story.email and story.notify_outcome):
+        return None
     if story.status not in (Comment.Status.APPROVED, Comment.Status.REJECTED):
-        return 0
+        return None
     published = story.status == Comment.Status.APPROVED
     subject = (
         f"Your story on {settings.SITE_NAME} has been published"
         if published
-        else f"Your story on {settings.SITE_NAME} has been reviewed"
+        else f"Your story on {settings.SITE_NAME} was reviewed and will not be published"
     )
-    return _send(
+    return _queue(
+        "decision",
+        story.email,
         subject,
-        "comments/email/decision.txt",
+        "comments/email/decision",
         {
             "story": story,
             "published": published,
             "story_url": settings.SITE_URL + story.article.get_absolute_url() + f"#story-{story.pk}",
+            "lost_link_url": lost_link_url(),
         },
-        [story.email],
+        story_pk=story.pk,
+    )
+
+
+def send_recovered_links(email, links):
+    """ "Lost your private link?": one mail with a fresh link for each story (`links`: (story, token) pairs),
+    inside the transaction that issued the tokens. Left to `manage.py send_outbox` rather than sent when the
+    request commits, so that the page takes as long whether or not the address is known."""
+    return _queue(
+        "link-recovery",
+        email,
+        f"New private links to your stories on {settings.SITE_NAME}",
+        "comments/email/link_recovery",
+        {
+            "links": [(story, settings.SITE_URL + Comment.status_url(token)) for story, token in links],
+            "lost_link_url": lost_link_url(),
+        },
+        story_pk=links[0][0].pk,
+        deliver_at_commit=False,
     )
 
 
@@ -120,13 +145,13 @@ def moderator_emails(ordinary=False):
     return unique
 
 
-def _send_to_each(subject, template, context, recipients):
-    """One message per recipient (a single To: each), all over one connection. Raises on failure."""
-    body = render_to_string(template, {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context})
-    messages = [EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in recipients]
-    if not messages:
-        return 0
-    return get_connection().send_messages(messages) or 0
+def _queue_to_each(kind, subject, template, context, recipients, story_pk=None, unsubscribe_url=""):
+    """One message per recipient (a single To: each), queued in the current transaction. Returns how many."""
+    return sum(
+        queue_mail(kind, address, subject, template, context, story_pk=story_pk, unsubscribe_url=unsubscribe_url)
+        is not None
+        for address in recipients
+    )
 
 
 def _interval_text():
@@ -137,10 +162,10 @@ def _interval_text():
     return f"{minutes} minute{'' if minutes == 1 else 's'}"
 
 
-def _claim_new_stories(now):
-    """Under the marker's row lock: if no ordinary notice went out in the last interval, marks every
-    story not yet covered as covered and the notice as sent at `now`. Returns (previous last_sent_at,
-    the covered ids, how many of them still wait for review), or None when no notice is due."""
+def _queue_new_stories_notice(now):
+    """Under the marker's row lock: if no ordinary notice went out in the last interval, marks every story
+    not yet covered as covered, the notice as sent at `now`, and queues it to each moderator, all in one
+    transaction. Returns how many messages were queued (0 when no notice is due)."""
     kind = ModeratorMailMarker.Kind.NEW_STORIES
     # The row exists after `migrate`; created here for databases flushed since (get_or_create is race-safe).
     ModeratorMailMarker.objects.get_or_create(kind=kind)
@@ -148,61 +173,45 @@ def _claim_new_stories(now):
         marker = ModeratorMailMarker.objects.select_for_update().get(kind=kind)
         interval = timedelta(seconds=settings.MODERATOR_MAIL_INTERVAL)
         if marker.last_sent_at and now < marker.last_sent_at + interval:
-            return None
+            return 0
         rows = list(Comment.objects.filter(moderators_notified_at__isnull=True).values_list("pk", "status"))
         if not rows:
-            return None
+            return 0
         pks = [pk for pk, _ in rows]
         Comment.objects.filter(pk__in=pks, moderators_notified_at__isnull=True).update(moderators_notified_at=now)
         new_count = sum(1 for _, status in rows if status == Comment.Status.PENDING)
         if not new_count:  # all withdrawn or removed already: covered, nothing to tell
-            return None
-        previous = marker.last_sent_at
+            return 0
         marker.last_sent_at = now
         marker.save(update_fields=["last_sent_at"])
-    return previous, pks, new_count
-
-
-def _release(now, previous, pks):
-    """The notice could not be sent: its stories wait for the next one, which may go out at once."""
-    with transaction.atomic():
-        Comment.objects.filter(pk__in=pks, moderators_notified_at=now).update(moderators_notified_at=None)
-        ModeratorMailMarker.objects.filter(kind=ModeratorMailMarker.Kind.NEW_STORIES, last_sent_at=now).update(
-            last_sent_at=previous
+        waiting = Comment.objects.pending().count()
+        preferences_url = settings.SITE_URL + reverse("comments:notification_preferences")
+        return _queue_to_each(
+            "moderators",
+            f"{settings.SITE_NAME}: {new_count} new stor{'y' if new_count == 1 else 'ies'} to review"
+            f" ({waiting} waiting in all)",
+            "comments/email/moderators",
+            {
+                "new_count": new_count,
+                "waiting": waiting,
+                "interval": _interval_text(),
+                "queue_url": settings.SITE_URL + reverse("comments:queue"),
+                "preferences_url": preferences_url,
+            },
+            moderator_emails(ordinary=True),
+            # True: that page turns these notices off (for moderators with an account).
+            unsubscribe_url=preferences_url,
         )
 
 
 def notify_moderators_of_new_stories(now=None):
     """The ordinary notice, if one is due (see the module docstring). Called after each submission
     commits and by `manage.py send_moderator_notices`; safe to run in many processes at once.
-    Returns the number of messages sent."""
-    now = now or timezone.now()
+    Returns the number of messages queued (each is delivered when the transaction commits)."""
     try:
-        claimed = _claim_new_stories(now)
+        return _queue_new_stories_notice(now or timezone.now())
     except Exception:
-        logger.exception("Could not decide on the new-stories notice")
-        return 0
-    if claimed is None:
-        return 0
-    previous, pks, new_count = claimed
-    try:
-        waiting = Comment.objects.pending().count()
-        return _send_to_each(
-            f"{settings.SITE_NAME}: {new_count} new stor{'y' if new_count == 1 else 'ies'} to review"
-            f" ({waiting} waiting in all)",
-            "comments/email/moderators.txt",
-            {
-                "new_count": new_count,
-                "waiting": waiting,
-                "interval": _interval_text(),
-                "queue_url": settings.SITE_URL + reverse("comments:queue"),
-                "preferences_url": settings.SITE_URL + reverse("comments:notification_preferences"),
-            },
-            moderator_emails(ordinary=True),
-        )
-    except Exception:
-        logger.exception("Could not send the new-stories notice; its %d stories wait for the next one", new_count)
-        _release(now, previous, pks)
+        logger.exception("Could not decide on the new-stories notice; its stories wait for the next one")
         return 0
 
 
@@ -210,25 +219,31 @@ def notify_moderators_urgently(story_pk, reason, now=None):
     """At once, whatever the batching window, to every moderator (preferences do not apply): a story
     that needs a look now. `reason` is "self-harm" (flagged at submission) or "at-risk-report" (a reader
     says the writer may be at risk). The mail links to the story's moderation page and carries none of
-    its text. Once sent, the story counts as covered by the ordinary notice. Returns messages sent."""
+    its text. The story then counts as covered by the ordinary notice. Queued in the caller's transaction
+    (a savepoint of its own); returns how many messages were queued."""
     if reason not in URGENT_SUBJECTS:
         raise ValueError(f"Unknown reason for an urgent notice: {reason!r}")
     now = now or timezone.now()
     try:
-        story = Comment.objects.select_related("article").get(pk=story_pk)
-        sent = _send_to_each(
-            URGENT_SUBJECTS[reason],
-            "comments/email/moderators_urgent.txt",
-            {
-                "story": story,
-                "reason": reason,
-                "story_url": settings.SITE_URL + reverse("comments:moderate_story", args=[story.pk]),
-            },
-            moderator_emails(),
-        )
+        with transaction.atomic():
+            story = Comment.objects.select_related("article").get(pk=story_pk)
+            queued = _queue_to_each(
+                "moderators-urgent",
+                URGENT_SUBJECTS[reason],
+                "comments/email/moderators_urgent",
+                {
+                    "story": story,
+                    "reason": reason,
+                    "story_url": settings.SITE_URL + reverse("comments:moderate_story", args=[story.pk]),
+                },
+                moderator_emails(),
+                story_pk=story.pk,
+            )
+            if queued:
+                Comment.objects.filter(pk=story_pk, moderators_notified_at__isnull=True).update(
+                    moderators_notified_at=now
+                )
     except Exception:
-        logger.exception("Could not send the urgent notice (%s) about story %s", reason, story_pk)
+        logger.exception("Could not queue the urgent notice (%s) about story %s", reason, story_pk)
         return 0
-    if sent:
-        Comment.objects.filter(pk=story_pk, moderators_notified_at__isnull=True).update(moderators_notified_at=now)
-    return sent
+    return queued

@@ -7,6 +7,7 @@ app_name = "comments"
 urlpatterns = [
     # Readers and authors.
     path("articles/<slug:slug>/stories/new/", stories.post_story, name="post"),
+    path("stories/lost-link/", stories.lost_link, name="lost_link"),
     path("stories/status/<str:token>/", stories.story_status, name="status"),
     path("stories/status/<str:token>/edit/", stories.edit_story, name="edit"),
     path("stories/status/<str:token>/withdraw/", stories.withdraw_story, name="withdraw"),

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "markdownx",
     "axes",
+    "post_office",
     "articles",
     "comments",
     "care",
@@ -198,13 +199,28 @@ WHITENOISE_ADD_HEADERS_FUNCTION = add_static_security_headers
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
-# Email: console by default, SMTP when EMAIL_HOST is set.
-EMAIL_BACKEND = os.environ.get(
+# Email. Every mail goes into the outbox (a table, written in the transaction of the change that causes
+# it; django-post-office's models and admin) and is delivered after the commit, with retries
+# (config/outbox.py). EMAIL_BACKEND is the outbox; the environment variable EMAIL_BACKEND names the backend
+# that really delivers: console by default, SMTP when EMAIL_HOST is set.
+MAIL_DELIVERY_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if os.environ.get("EMAIL_HOST")
     else "django.core.mail.backends.console.EmailBackend",
 )
+EMAIL_BACKEND = "config.outbox.OutboxBackend"
+# A failed delivery is tried again after MAIL_RETRY_SECONDS, then twice as long each time (at most 6 hours
+# apart), until MAIL_MAX_TRIES attempts have failed: then the mail is marked failed (kept, with every error).
+MAIL_MAX_TRIES = int(os.environ.get("MAIL_MAX_TRIES", "10"))
+MAIL_RETRY_SECONDS = int(os.environ.get("MAIL_RETRY_SECONDS", "60"))
+# At most this many mails to one author's address per 24 hours, all kinds together (moderators' notices
+# are not counted: they are bounded by MODERATOR_MAIL_INTERVAL). Past it a mail is skipped and logged.
+MAIL_PER_RECIPIENT_PER_DAY = int(os.environ.get("MAIL_PER_RECIPIENT_PER_DAY", "5"))
+# "Lost your private link?": requests per network address, and per email address, per hour.
+LINK_RECOVERY_LIMIT = int(os.environ.get("LINK_RECOVERY_LIMIT", "3"))
+# django-post-office: the outbox's models and admin. Delivery (with retries) is config/outbox.py's.
+POST_OFFICE = {"BACKENDS": {"default": MAIL_DELIVERY_BACKEND}, "LOG_LEVEL": 2}
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -10,13 +10,14 @@ from bs4 import BeautifulSoup
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
 from comments import spam
 from comments.models import Comment, ModeratorMailMarker, ModeratorPreference
 from comments.notifications import notify_moderators_of_new_stories, notify_moderators_urgently
+from config.outbox import deliver_due
 from tests.factories import STORY_BODY, make_article, make_moderator, make_story, make_user
 
 INTERVAL = 300
@@ -31,6 +32,13 @@ def mail_settings(settings):
     settings.MODERATOR_MAIL_INTERVAL = INTERVAL
     settings.STORY_MIN_SECONDS = 0
     settings.STORY_FLOOD_LIMIT = 100
+
+
+def after_commit(function, *args, **kwargs):
+    """Calls `function` and then, as a real commit would, delivers the mail it queued in the outbox
+    (each test runs inside a transaction that never commits)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return function(*args, **kwargs)
 
 
 def submit(client, article, body):
@@ -85,11 +93,11 @@ def test_five_stories_in_one_window_first_at_once_the_other_four_after_the_inter
     assert Comment.objects.filter(moderators_notified_at__isnull=True).count() == 4
 
     # Inside the window the command sends nothing.
-    call_command("send_moderator_notices")
+    after_commit(call_command, "send_moderator_notices")
     assert len(ordinary_to(TEAM)) == 1
 
     backdate_last_notice(INTERVAL)
-    call_command("send_moderator_notices")
+    after_commit(call_command, "send_moderator_notices")
     notices = ordinary_to(TEAM)
     assert len(notices) == 2
     assert "4 new stories to review" in notices[1].subject and "(5 waiting in all)" in notices[1].subject
@@ -99,7 +107,7 @@ def test_five_stories_in_one_window_first_at_once_the_other_four_after_the_inter
 
     # Nothing new: no more notices, however long we wait.
     backdate_last_notice(10 * INTERVAL)
-    call_command("send_moderator_notices")
+    after_commit(call_command, "send_moderator_notices")
     assert len(ordinary_to(TEAM)) == 2
 
 
@@ -108,12 +116,12 @@ def test_a_story_inside_the_window_is_mailed_when_it_ends_even_if_no_other_arriv
     article = make_article()
     start = timezone.now()
     make_story(article)
-    assert notify_moderators_of_new_stories(now=start) == 1
+    assert after_commit(notify_moderators_of_new_stories, now=start) == 1
     make_story(article, body=STORY_BODY + " Another one.")
 
-    assert notify_moderators_of_new_stories(now=start + timedelta(seconds=INTERVAL - 1)) == 0
+    assert after_commit(notify_moderators_of_new_stories, now=start + timedelta(seconds=INTERVAL - 1)) == 0
     assert len(ordinary_to(TEAM)) == 1
-    assert notify_moderators_of_new_stories(now=start + timedelta(seconds=INTERVAL)) == 1
+    assert after_commit(notify_moderators_of_new_stories, now=start + timedelta(seconds=INTERVAL)) == 1
     second = ordinary_to(TEAM)[1]
     assert "1 new story to review" in second.subject and "(2 waiting in all)" in second.subject
 
@@ -122,7 +130,7 @@ def test_a_story_inside_the_window_is_mailed_when_it_ends_even_if_no_other_arriv
 def test_stories_withdrawn_before_the_notice_are_not_counted():
     article = make_article()
     make_story(article, status=Comment.Status.WITHDRAWN)
-    assert notify_moderators_of_new_stories() == 0
+    assert after_commit(notify_moderators_of_new_stories) == 0
     assert mail.outbox == []
     assert not Comment.objects.filter(moderators_notified_at__isnull=True).exists()
 
@@ -136,19 +144,27 @@ class BrokenBackend:
 
 
 @pytest.mark.django_db
-def test_a_failed_notice_leaves_its_stories_for_the_next_one(settings, caplog):
+def test_a_failed_notice_stays_in_the_outbox_and_is_delivered_when_the_mail_server_is_back(settings, caplog):
+    """With the outbox a notice that cannot be delivered is kept and retried (no longer dropped and its
+    stories left for the next notice): the stories stay covered, no second notice is needed."""
     article = make_article()
     make_story(article)
     make_story(article, body=STORY_BODY + " Two.")
     start = timezone.now()
     settings.EMAIL_BACKEND = "tests.test_moderator_mail.BrokenBackend"
-    assert notify_moderators_of_new_stories(now=start) == 0
-    assert "wait for the next one" in caplog.text
-    assert Comment.objects.filter(moderators_notified_at__isnull=True).count() == 2
+    assert after_commit(notify_moderators_of_new_stories, now=start) == 1
+    assert "Could not send mail" in caplog.text
+    assert mail.outbox == []
+    assert not Comment.objects.filter(moderators_notified_at__isnull=True).exists()
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert notify_moderators_of_new_stories(now=start + timedelta(seconds=60)) == 1
-    assert "2 new stories" in ordinary_to(TEAM)[0].subject
+    after_commit(call_command, "send_outbox")  # the retry is not due yet
+    assert mail.outbox == []
+    backdate_last_notice(INTERVAL)
+    assert after_commit(notify_moderators_of_new_stories) == 0  # nothing new to tell
+    deliver_due(now=timezone.now() + timedelta(seconds=settings.MAIL_RETRY_SECONDS))
+    (notice,) = ordinary_to(TEAM)
+    assert "2 new stories" in notice.subject
 
 
 def _notify_in_a_thread(now, barrier, results):
@@ -206,20 +222,20 @@ def test_a_self_harm_story_is_mailed_at_once_even_inside_a_window(client, django
     story.refresh_from_db()
     assert story.moderators_notified_at is not None
     backdate_last_notice(INTERVAL)
-    call_command("send_moderator_notices")
+    after_commit(call_command, "send_moderator_notices")
     assert len(ordinary_to(TEAM)) == 1
 
 
 @pytest.mark.django_db
 def test_an_at_risk_report_has_its_own_urgent_subject_and_unknown_reasons_are_refused():
     story = make_story(make_article(), status=Comment.Status.APPROVED)
-    assert notify_moderators_urgently(story.pk, "at-risk-report") == 1
+    assert after_commit(notify_moderators_urgently, story.pk, "at-risk-report") == 1
     (urgent,) = urgent_to(TEAM)
     assert "may be at risk" in urgent.subject
     assert reverse("comments:moderate_story", args=[story.pk]) in urgent.body
     assert STORY_BODY not in urgent.body
     with pytest.raises(ValueError):
-        notify_moderators_urgently(story.pk, "bored")
+        after_commit(notify_moderators_urgently, story.pk, "bored")
 
 
 # --- Recipients -------------------------------------------------------------------------------
@@ -231,7 +247,7 @@ def test_one_message_per_moderator_each_with_a_single_to():
     make_moderator("sam", email="sam@example.org")
     make_user("reader", email="reader@example.org")
     make_story(make_article())
-    assert notify_moderators_of_new_stories() == 3
+    assert after_commit(notify_moderators_of_new_stories) == 3
     assert sorted(m.to[0] for m in mail.outbox) == ["alex@example.org", "sam@example.org", TEAM]
     for message in mail.outbox:
         assert len(message.to) == 1 and message.cc == [] and message.bcc == []
@@ -245,13 +261,13 @@ def test_a_moderator_who_turned_notices_off_gets_urgent_but_not_ordinary_ones():
     ModeratorPreference.objects.create(user=quiet, ordinary_notices=False)
     article = make_article()
     make_story(article)
-    notify_moderators_of_new_stories()
+    after_commit(notify_moderators_of_new_stories)
     assert ordinary_to("quiet@example.org") == []
     assert len(ordinary_to("keen@example.org")) == 1
     assert len(ordinary_to(TEAM)) == 1  # MODERATOR_EMAILS always get them
 
     story = make_story(article, body=SELF_HARM_BODY, flag_self_harm=True)
-    notify_moderators_urgently(story.pk, "self-harm")
+    after_commit(notify_moderators_urgently, story.pk, "self-harm")
     assert len(urgent_to("quiet@example.org")) == 1
 
 

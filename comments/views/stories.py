@@ -4,11 +4,14 @@ report a published one. Statuses change only through comments.moderation; a new 
 
 import logging
 from contextlib import suppress
+from datetime import timedelta
 from functools import wraps
 
+from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -16,8 +19,8 @@ from articles.models import Article
 from config.network import client_address
 
 from .. import moderation, spam
-from ..forms import EditStoryForm, ReportForm, StoryForm
-from ..models import Comment, ModerationEvent, hash_network_address
+from ..forms import EditStoryForm, LostLinkForm, ReportForm, StoryForm
+from ..models import Comment, LinkRecoveryRequest, ModerationEvent, hash_email, hash_network_address
 
 logger = logging.getLogger(__name__)
 
@@ -131,12 +134,11 @@ def _store_story(article, data, ip_hash):
 
     from ..notifications import notify_moderators_of_new_stories, notify_moderators_urgently, send_status_link
 
-    pk = story.pk
-    if story.email:
-        transaction.on_commit(lambda: send_status_link(pk, token))
+    # Queued in this transaction (config/outbox.py), delivered once it commits.
+    send_status_link(story.pk, token)
     if story.flag_self_harm:
         # Before the batched notice, so that this story counts as covered and is not mailed twice.
-        transaction.on_commit(lambda: notify_moderators_urgently(pk, "self-harm"))
+        notify_moderators_urgently(story.pk, "self-harm")
     transaction.on_commit(notify_moderators_of_new_stories)
     return token
 
@@ -213,6 +215,38 @@ def withdraw_story(request, token):
     with suppress(moderation.InvalidTransition):  # Already withdrawn (a double click): the status page says so.
         moderation.withdraw(story)
     return _see_other(status_url + "?withdrawn=1")
+
+
+# --- "Lost your private link?" -----------------------------------------------------------------
+
+
+@private_page("same-origin")
+@require_http_methods(["GET", "HEAD", "POST"])
+def lost_link(request):
+    """The author types their email; if stories were sent with it, one mail brings a fresh private link
+    for each. The answer is the same, word for word, whether or not the address is known, and so is the
+    work done before it (the mail is queued, not sent, in the request). Limited per connection and per
+    address (settings.LINK_RECOVERY_LIMIT an hour), counted in the database."""
+    if request.method != "POST":
+        return render(request, "comments/lost_link.html", {"form": LostLinkForm()})
+    form = LostLinkForm(request.POST)
+    if not form.is_valid():
+        return render(request, "comments/lost_link.html", {"form": form}, status=400)
+    email = form.cleaned_data["email"]
+    email_hash, ip_hash = hash_email(email), _ip_hash(request)
+    since = timezone.now() - timedelta(hours=1)
+    with transaction.atomic():
+        recent = LinkRecoveryRequest.objects.filter(created_at__gte=since)
+        limit = settings.LINK_RECOVERY_LIMIT
+        limited = recent.filter(email_hash=email_hash).count() >= limit or (
+            ip_hash and recent.filter(ip_hash=ip_hash).count() >= limit
+        )
+        if not limited:
+            LinkRecoveryRequest.objects.create(email_hash=email_hash, ip_hash=ip_hash)
+            moderation.reissue_links(email)
+    if limited:
+        return render(request, "comments/lost_link.html", {"form": form, "limited": True}, status=429)
+    return render(request, "comments/lost_link.html", {"form": LostLinkForm(), "sent": True})
 
 
 # --- Readers report a published story --------------------------------------------------------
