@@ -1,8 +1,10 @@
 """Erases everything one email address sent (a right-to-erasure request), in one transaction:
 text, display name, email and network-address hash of each story, and the earlier versions in its
-history. Published or waiting stories are withdrawn, so the text really disappears from the site."""
+history. Published or waiting stories are withdrawn, so the text really disappears from the site.
+Mail to the address in the outbox (sent or not) is deleted too."""
 
 from django.db import transaction
+from post_office.models import Email
 
 from comments import moderation
 from comments.management.commands._commenter import CommenterCommand
@@ -20,7 +22,9 @@ class Command(CommenterCommand):
             for story in stories:
                 erased = moderation.erase(story)
                 withdrawn += erased.status != story.status
+            _, deleted = Email.objects.filter(to__iexact=email).delete()
         self.stdout.write(
             f"Erased {moderation.stories_phrase(len(stories))} ({withdrawn} withdrawn from the site), "
-            f"blanked {events} earlier version{'' if events == 1 else 's'} in the history."
+            f"blanked {events} earlier version{'' if events == 1 else 's'} in the history, "
+            f"deleted {deleted.get(Email._meta.label, 0)} mail(s) to the address from the outbox."
         )

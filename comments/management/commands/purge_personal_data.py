@@ -4,7 +4,10 @@
   flood limits, duplicate detection and spotting returning authors, all of which look at recent rows);
 * any text left on withdrawn stories, and the previous versions kept in their history, is blanked;
 * failed login attempts (network address, username, browser) older than the login cool-off are deleted
-  (django-axes also deletes them at the next login, but there may not be one for a while).
+  (django-axes also deletes them at the next login, but there may not be one for a while);
+* the outbox (addresses, and private links in mail to authors): sent mail older than 7 days and mail
+  given up older than the 30 days is deleted, with its delivery log; "lost link" requests (hashes only)
+  older than a day.
 """
 
 from datetime import timedelta
@@ -13,12 +16,15 @@ from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from post_office.models import STATUS, Email
 
 from comments import moderation
-from comments.models import Comment, Report
+from comments.models import Comment, LinkRecoveryRequest, Report
 
 RETENTION_DAYS = 30
+SENT_MAIL_DAYS = 7  # longer than the per-recipient cap's day; long enough to answer "did my mail go out?"
 
 
 class Command(BaseCommand):
@@ -39,8 +45,17 @@ class Command(BaseCommand):
             texts, events = moderation.blank_withdrawn_text(now)
             _, deleted = AccessAttempt.objects.filter(attempt_time__lte=now - get_cool_off()).delete()
             attempts = deleted.get(AccessAttempt._meta.label, 0)
+            sent_before, failed_before = now - timedelta(days=SENT_MAIL_DAYS), cutoff
+            _, deleted = Email.objects.filter(
+                Q(status=STATUS.sent, created__lt=sent_before) | Q(status=STATUS.failed, created__lt=failed_before)
+            ).delete()
+            mails = deleted.get(Email._meta.label, 0)
+            LinkRecoveryRequest.objects.filter(created_at__lt=now - timedelta(days=1)).delete()
         self.stdout.write(
             f"Network-address hashes blanked: {stories} stories, {reports} reports (older than {days} days)."
         )
         self.stdout.write(f"Withdrawn stories' text blanked: {texts} stories, {events} history entries.")
         self.stdout.write(f"Failed login attempts deleted: {attempts} (older than the login cool-off).")
+        self.stdout.write(
+            f"Outbox mail deleted: {mails} (sent more than {SENT_MAIL_DAYS} days ago, or given up more than {days})."
+        )

@@ -1,0 +1,365 @@
+"""Mail through the outbox, delivered to a real SMTP server (aiosmtpd) on 127.0.0.1: delivery end to end,
+an outage (mail kept with its error, delivered after recovery, given up after MAIL_MAX_TRIES), the
+per-recipient daily cap, "Lost your private link?" (fresh links, old ones dead, same answer for known and
+unknown addresses, rate limits), one message per moderator, and the headers and parts of every message.
+The clock of retries is injected (deliver_due(now=...)): nothing sleeps."""
+
+import re
+import socket
+from datetime import timedelta
+from email import message_from_bytes
+from email.policy import default as default_policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core.mail import send_mail
+from django.core.management import call_command
+from django.db import transaction
+from django.test import TestCase
+from django.urls import reverse
+from django.utils import timezone
+from post_office.models import STATUS, Email, Log
+
+from comments import moderation, spam
+from comments.models import Comment
+from comments.notifications import notify_moderators_of_new_stories, notify_moderators_urgently
+from config.outbox import deliver_due
+from tests.factories import STORY_BODY, make_article, make_moderator, make_story, make_user
+
+AUTHOR = "Robin.Author@example.org"
+TEAM = "team@example.org"
+SITE = "https://stories.rewire.example"
+
+
+class Inbox:
+    """What the SMTP server received: (envelope recipients, parsed message)."""
+
+    def __init__(self):
+        self.received = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default_policy)))
+        return "250 Message accepted for delivery"
+
+    def to(self, address):
+        return [message for rcpt, message in self.received if rcpt == [address]]
+
+
+class SMTPServer:
+    def __init__(self):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.inbox = Inbox()
+        self.controller = None
+
+    def start(self):
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        if self.controller:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def smtp(settings):
+    server = SMTPServer()
+    server.start()
+    settings.EMAIL_BACKEND = "config.outbox.OutboxBackend"
+    settings.MAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_USE_TLS, settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = False, "", ""
+    settings.EMAIL_TIMEOUT = 5
+    settings.SITE_URL = SITE
+    settings.MODERATOR_EMAILS = [TEAM]
+    settings.STORY_MIN_SECONDS = 0
+    settings.STORY_FLOOD_LIMIT = 100
+    settings.MAIL_PER_RECIPIENT_PER_DAY = 5
+    settings.MAIL_MAX_TRIES = 3
+    settings.MAIL_RETRY_SECONDS = 60
+    settings.LINK_RECOVERY_LIMIT = 3
+    yield server
+    server.stop()
+
+
+def submit(client, article, capture, body=STORY_BODY, email=AUTHOR, **extra):
+    data = {"name": "Robin", "email": email, "notify_outcome": "on", "body": body, "consent": "on", "website": ""}
+    data["ts"] = spam.sign_timestamp()
+    with capture(execute=True):
+        response = client.post(reverse("comments:post", kwargs={"slug": article.slug}), data, **extra)
+    assert response.status_code == 303, response.content.decode()[:500]
+    return response
+
+
+def parts(message):
+    return {part.get_content_type(): part.get_content() for part in message.walk() if not part.is_multipart()}
+
+
+def status_path(text):
+    return re.search(r"/stories/status/[^/\s\"<]+/", text).group(0)
+
+
+# --- Delivery, outage, retries ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_private_link_reaches_the_smtp_server_as_text_and_html_with_the_sites_message_id(
+    client, smtp, django_capture_on_commit_callbacks
+):
+    article = make_article()
+    response = submit(client, article, django_capture_on_commit_callbacks)
+
+    (message,) = smtp.inbox.to(AUTHOR)
+    assert message["Subject"] == "Your story on Rewire was received and is waiting for review"
+    assert message.get_content_type() == "multipart/alternative"
+    body = parts(message)
+    assert set(body) == {"text/plain", "text/html"}
+    link = response["Location"].split("?")[0]
+    assert SITE + link in body["text/plain"] and f'href="{SITE}{link}"' in body["text/html"]
+    assert SITE + reverse("comments:lost_link") in body["text/plain"]
+    assert message["Message-ID"].endswith("@stories.rewire.example>")
+    assert "List-Unsubscribe" not in message  # a one-off mail the author asked for: no list to leave
+    # Only the recipient's own link: no other address, no hash.
+    story = Comment.objects.get()
+    assert story.token_hash not in message.as_string() and TEAM not in message.as_string()
+    row = Email.objects.get(to=AUTHOR)
+    assert row.status == STATUS.sent and row.context == {"kind": "status-link", "story": story.pk}
+
+
+@pytest.mark.django_db
+def test_an_outage_keeps_the_mail_with_its_error_and_it_is_delivered_after_recovery(
+    client, smtp, django_capture_on_commit_callbacks, caplog
+):
+    article = make_article()
+    smtp.stop()  # connection refused
+    submit(client, article, django_capture_on_commit_callbacks)
+
+    story = Comment.objects.get()
+    assert story.email == AUTHOR  # the story is stored whatever the mail does
+    row = Email.objects.get(to=AUTHOR)
+    assert row.status == STATUS.requeued and row.number_of_retries == 1
+    (log,) = Log.objects.filter(email=row)
+    assert log.status == STATUS.failed and log.exception_type == "ConnectionRefusedError"
+    log = outbox_log(caplog)
+    assert f"story {story.pk}" in log and AUTHOR not in log
+
+    failed_at = row.scheduled_time - timedelta(minutes=1)
+    assert deliver_due(now=failed_at + timedelta(seconds=30)) == (0, 0)  # not due yet: nothing tried
+    smtp.start()
+    sent, not_sent = deliver_due(now=failed_at + timedelta(seconds=61))
+    assert (sent, not_sent) >= (1, 0)
+    assert len(smtp.inbox.to(AUTHOR)) == 1
+    row.refresh_from_db()
+    assert row.status == STATUS.sent
+    assert deliver_due(now=failed_at + timedelta(days=1)) == (0, 0)  # never sent twice
+
+
+def committed():
+    """What a real commit does after the transaction: run the on_commit hooks (tests never commit)."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+def outbox_log(caplog):
+    return "\n".join(record.getMessage() for record in caplog.records if record.name == "config.outbox")
+
+
+@pytest.mark.django_db
+@pytest.mark.django_db
+def test_retries_back_off_and_give_up_after_the_configured_number_of_tries(smtp, settings):
+    smtp.stop()
+    start = timezone.now()
+    with committed():
+        send_mail("Hello", "Text", None, [AUTHOR])
+    row = Email.objects.get()
+    assert row.number_of_retries == 1
+    first_retry = row.scheduled_time
+    deliver_due(now=first_retry)
+    row.refresh_from_db()
+    assert row.status == STATUS.requeued and row.number_of_retries == 2
+    assert row.scheduled_time - first_retry == timedelta(seconds=2 * settings.MAIL_RETRY_SECONDS)  # doubled
+    deliver_due(now=row.scheduled_time)
+    row.refresh_from_db()
+    assert row.status == STATUS.failed and row.number_of_retries == 3 == settings.MAIL_MAX_TRIES
+    assert Log.objects.filter(email=row, status=STATUS.failed).count() == 3
+    assert deliver_due(now=start + timedelta(days=2)) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_djangos_send_mail_is_queued_in_the_transaction_and_sent_after_commit(smtp):
+    with committed():
+        send_mail("A care message", "Plain text.", None, [AUTHOR])
+        assert Email.objects.filter(to=AUTHOR, status=STATUS.queued).exists()
+        assert smtp.inbox.received == []
+    (message,) = smtp.inbox.to(AUTHOR)
+    assert message["Subject"] == "A care message"
+    with committed(), pytest.raises(RuntimeError), transaction.atomic():
+        send_mail("Rolled back", "Never sent.", None, [AUTHOR])
+        raise RuntimeError
+    assert not Email.objects.filter(subject="Rolled back").exists()
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_the_outbox_and_retries_a_failed_mail(smtp, client):
+    smtp.stop()
+    with committed():
+        send_mail("Waiting", "Text", None, [AUTHOR])
+    row = Email.objects.get()
+    Email.objects.filter(pk=row.pk).update(status=STATUS.failed)
+    client.force_login(make_user("root", superuser=True))
+    page = client.get(reverse("admin:post_office_email_changelist"))
+    assert page.status_code == 200 and "Waiting" in page.content.decode()
+
+    smtp.start()
+    response = client.post(
+        reverse("admin:post_office_email_changelist"), {"action": "retry_now", "_selected_action": [row.pk]}
+    )
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.status == STATUS.sent and len(smtp.inbox.to(AUTHOR)) == 1
+
+
+# --- The per-recipient cap --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_no_more_than_the_daily_cap_reaches_one_address_and_the_story_is_still_accepted(
+    client, smtp, settings, django_capture_on_commit_callbacks, caplog
+):
+    settings.MAIL_PER_RECIPIENT_PER_DAY = 2
+    article = make_article()
+    for number in range(3):
+        response = submit(client, article, django_capture_on_commit_callbacks, body=f"{STORY_BODY} Part {number}.")
+    assert len(smtp.inbox.to(AUTHOR)) == 2
+    assert Comment.objects.count() == 3
+    third = Comment.objects.latest("id")
+    log = outbox_log(caplog)
+    assert f"status-link mail about story {third.pk}" in log and AUTHOR not in log
+    page = client.get(response["Location"])
+    assert 'id="private-link"' in page.content.decode()  # the page still shows the private link
+
+    # A decision mail to the same address is capped too; moderators' notices are not counted or capped.
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.approve(third, make_moderator())
+    assert len(smtp.inbox.to(AUTHOR)) == 2
+    assert len(smtp.inbox.to(TEAM)) >= 1
+
+
+# --- Lost your private link? ------------------------------------------------------------------
+
+
+def ask_for_links(client, capture, email, address="10.0.0.1"):
+    with capture(execute=True):
+        return client.post(reverse("comments:lost_link"), {"email": email}, REMOTE_ADDR=address)
+
+
+def without_csrf(response):
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", response.content)
+
+
+@pytest.mark.django_db
+def test_the_recovery_page_answers_the_same_for_known_and_unknown_addresses(
+    client, smtp, django_capture_on_commit_callbacks
+):
+    make_story(make_article(), email=AUTHOR)
+    known = ask_for_links(client, django_capture_on_commit_callbacks, AUTHOR.upper(), "10.0.0.1")
+    unknown = ask_for_links(client, django_capture_on_commit_callbacks, "nobody@example.org", "10.0.0.2")
+    assert known.status_code == unknown.status_code == 200
+    assert without_csrf(known) == without_csrf(unknown)
+    assert b"Please check your email" in known.content
+    assert Email.objects.filter(to__iexact=AUTHOR).count() == 1
+    assert not Email.objects.filter(to="nobody@example.org").exists()
+    assert smtp.inbox.received == []  # queued, not sent in the request: the timer sends it
+
+
+@pytest.mark.django_db
+def test_recovery_mails_fresh_links_in_one_message_and_the_old_links_stop_working(
+    client, smtp, django_capture_on_commit_callbacks
+):
+    article = make_article()
+    first = make_story(article, email=AUTHOR)
+    second = make_story(article, email=AUTHOR.lower(), body=STORY_BODY + " Another one.")
+    other = make_story(article, email="someone.else@example.org", body=STORY_BODY + " Not theirs.")
+    old_links = [Comment.status_url(first.token), Comment.status_url(second.token)]
+    assert client.get(old_links[0]).status_code == 200
+
+    assert ask_for_links(client, django_capture_on_commit_callbacks, AUTHOR.lower()).status_code == 200
+    call_command("send_outbox")
+    (message,) = smtp.inbox.to(AUTHOR)  # the address as the author gave it
+    assert message["Subject"] == "New private links to your stories on Rewire"
+    text, html = parts(message)["text/plain"], parts(message)["text/html"]
+    new_links = re.findall(r"/stories/status/[^/\s]+/", text)
+    assert len(new_links) == 2 and not set(new_links) & set(old_links)
+    assert all(link in html for link in new_links)
+    assert "someone.else" not in text and other.token not in text
+    for old in old_links:
+        assert client.get(old).status_code == 404
+    for new in new_links:
+        assert client.get(new).status_code == 200
+    assert client.get(Comment.status_url(other.token)).status_code == 200  # someone else's link is untouched
+
+
+@pytest.mark.django_db
+def test_recovery_is_limited_per_address_and_per_connection_with_a_clear_429(
+    client, smtp, django_capture_on_commit_callbacks
+):
+    make_story(make_article(), email=AUTHOR)
+    for number in range(3):  # the same address from three connections
+        assert ask_for_links(client, django_capture_on_commit_callbacks, AUTHOR, f"10.1.0.{number}").status_code == 200
+    refused = ask_for_links(client, django_capture_on_commit_callbacks, AUTHOR, "10.1.0.9")
+    assert refused.status_code == 429
+    page = refused.content.decode()
+    assert "Please wait a little before asking again" in page and f'value="{AUTHOR}"' in page
+    assert Email.objects.filter(to=AUTHOR).count() == 3
+
+    for number in range(3):  # three addresses from one connection
+        ask_for_links(client, django_capture_on_commit_callbacks, f"a{number}@example.org", "10.2.0.1")
+    assert ask_for_links(client, django_capture_on_commit_callbacks, "new@example.org", "10.2.0.1").status_code == 429
+
+
+@pytest.mark.django_db
+def test_the_recovery_form_keeps_what_was_typed_and_explains_a_bad_address(client, smtp):
+    response = client.post(reverse("comments:lost_link"), {"email": "not-an-address"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Please enter a valid email address" in page and 'value="not-an-address"' in page
+
+
+@pytest.mark.django_db
+def test_the_status_page_and_the_decision_mail_link_the_recovery_page(client, smtp, django_capture_on_commit_callbacks):
+    article = make_article()
+    response = submit(client, article, django_capture_on_commit_callbacks)
+    page = client.get(response["Location"]).content.decode()
+    assert f'href="{reverse("comments:lost_link")}"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.approve(Comment.objects.get(), make_moderator())
+    decision = [m for m in smtp.inbox.to(AUTHOR) if "published" in m["Subject"]][0]
+    text = parts(decision)["text/plain"]
+    assert SITE + reverse("comments:lost_link") in text
+    assert "use the private link we sent you" not in text
+
+
+# --- Moderators -------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_one_message_per_moderator_with_list_unsubscribe_on_ordinary_notices_only(smtp):
+    make_moderator(username="alex", email="alex@example.org")
+    make_moderator(username="sam", email="sam@example.org")
+    story = make_story(make_article())
+    with committed():
+        assert notify_moderators_of_new_stories() == 3
+    assert sorted(rcpt[0] for rcpt, _ in smtp.inbox.received) == ["alex@example.org", "sam@example.org", TEAM]
+    for rcpt, message in smtp.inbox.received:
+        assert len(rcpt) == 1 and message["To"] == rcpt[0] and "Cc" not in message
+        assert message["List-Unsubscribe"] == f"<{SITE}{reverse('comments:notification_preferences')}>"
+        assert message.get_content_type() == "multipart/alternative"
+
+    with committed():
+        assert notify_moderators_urgently(story.pk, "self-harm") == 3
+    urgent = [message for _, message in smtp.inbox.received if message["Subject"].strip().startswith("URGENT")]
+    assert len(urgent) == 3
+    for message in urgent:
+        assert "List-Unsubscribe" not in message  # urgent notices cannot be turned off: no false promise
+        assert story.body[:30] not in message.as_string()
