@@ -98,6 +98,7 @@ def test_story_pages(live_site, browser_page):
         "status page": status_url,
         "edit page": reverse("comments:edit", args=[token]),
         "withdraw page": reverse("comments:withdraw", args=[token]),
+        "lost link page": reverse("comments:lost_link"),
     }.items():
         page.goto(url)
         check(page, rec, label, failures)

