@@ -26,6 +26,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from care import help
+
 from .models import Comment, ModeratorMailMarker
 
 logger = logging.getLogger(__name__)
@@ -60,7 +62,8 @@ def send_status_link(comment_pk, token):
     return _send(
         f"Your story on {settings.SITE_NAME} is waiting for review",
         "comments/email/status_link.txt",
-        {"story": story, "status_url": settings.SITE_URL + Comment.status_url(token)},
+        # The helplines come from the care app's data: a story that may be about suicide leads with them.
+        {"story": story, "status_url": settings.SITE_URL + Comment.status_url(token), "help": help.resources()},
         [story.email],
     )
 
