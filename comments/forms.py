@@ -198,6 +198,8 @@ class ReportForm(forms.Form):
         label="What is wrong with this story?",
         choices=Report.Reason.choices,
         widget=forms.RadioSelect,
+        help_text="If you think the writer may be at risk, a moderator will look at it now. "
+        "If someone is in immediate danger, call your emergency number.",
         error_messages={"required": "Please choose a reason.", "invalid_choice": "Please choose a reason."},
     )
     note = forms.CharField(

@@ -209,6 +209,9 @@ class ModerationEvent(models.Model):
 
 class Report(models.Model):
     class Reason(models.TextChoices):
+        # Not a complaint about the story: a worry about its writer. It never counts towards hiding the story;
+        # it brings every moderator to it at once (comments.moderation.report).
+        AT_RISK = "at-risk", "The writer may be at risk of harming themselves"
         IDENTIFIES_PEOPLE = "identifies-people", "It names or identifies someone"
         HARMFUL = "harmful", "It could harm someone"
         ABUSIVE = "abusive", "It is abusive or hateful"

@@ -7,9 +7,9 @@ from django.core import mail
 from django.urls import reverse
 
 from care import help
-from comments import spam
-from comments.models import Comment
-from tests.factories import STORY_BODY, make_article, make_story
+from comments import moderation, spam
+from comments.models import Comment, ModerationEvent, Report
+from tests.factories import STORY_BODY, make_article, make_moderator, make_story
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +111,90 @@ def test_status_mail_of_an_ordinary_story_points_to_the_help_page(client, articl
     assert message.body.startswith("Thank you for sharing your story")
     assert KIND_WORDS not in message.body
     assert reverse("care:help") in message.body
+
+
+# --- 2. Readers worried about a writer -------------------------------------------------------
+
+
+def report(client, story, reason, note=""):
+    return client.post(reverse("comments:report", args=[story.pk]), {"reason": reason, "note": note})
+
+
+def queue_ids(client):
+    page = parse(client.get(reverse("comments:queue")))
+    return [int(item["data-story"]) for item in page.select(".mod-list .mod-item")]
+
+
+def test_report_form_offers_the_at_risk_reason_with_its_hint(client, article):
+    story = make_story(article, status=Comment.Status.APPROVED)
+    page = parse(client.get(reverse("comments:report", args=[story.pk])))
+    choice = page.select_one("input[name=reason][value=at-risk]")
+    assert choice and page.find("label", attrs={"for": choice["id"]}).get_text(strip=True) == (
+        "The writer may be at risk of harming themselves"
+    )
+    assert "a moderator will look at it now" in main_text(page)
+    assert "If someone is in immediate danger, call your emergency number." in main_text(page)
+
+
+def test_at_risk_report_pins_the_story_alerts_moderators_once_and_is_recorded(
+    client, article, settings, django_capture_on_commit_callbacks
+):
+    settings.REPORT_THRESHOLD = 2
+    moderator = make_moderator(email="moderator@example.org")
+    older = make_story(article, name="Older", status=Comment.Status.PENDING)
+    story = make_story(article, name="Writer", status=Comment.Status.APPROVED)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = report(client, story, "at-risk", "They say they have a plan.")
+    assert response.status_code == 200
+    page = parse(response)
+    assert "The moderators have been alerted" in main_text(page)
+    assert page.select_one("aside.help-box a[href^='tel:']")  # the help box, for the reader too
+    story.refresh_from_db()
+    assert story.status == Comment.Status.APPROVED and story.flag_self_harm and story.open_reports == 1
+    urgent = [m for m in mail.outbox if m.subject.startswith("URGENT: a reader thinks the writer")]
+    assert len(urgent) == 2  # one message each: MODERATOR_EMAILS and the moderator account
+    assert {m.to[0] for m in urgent} == {"team@example.org", "moderator@example.org"}
+    assert all("They say they have a plan" not in m.body for m in urgent)
+    event = story.events.get(action=ModerationEvent.Action.REPORTED)
+    assert (event.reason, event.note) == ("at-risk", "They say they have a plan.")
+    assert Report.objects.get(comment=story).reason == Report.Reason.AT_RISK
+
+    # More worried readers, past the threshold: never hidden, and the moderators are not mailed again.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            assert report(client, story, "at-risk").status_code == 200
+    story.refresh_from_db()
+    assert story.status == Comment.Status.APPROVED and story.open_reports == 4 >= settings.REPORT_THRESHOLD
+    assert not story.events.filter(action=ModerationEvent.Action.HIDDEN).exists()
+    assert not [m for m in mail.outbox if m.subject.startswith("URGENT")]
+
+    # The story is first in the queue's Needs review, ahead of an older pending story.
+    client.force_login(moderator)
+    assert queue_ids(client)[:2] == [story.pk, older.pk]
+    detail = parse(client.get(reverse("comments:moderate_story", args=[story.pk])))
+    assert "The writer may be at risk of harming themselves" in main_text(detail)
+
+
+def test_ordinary_reports_still_hide_and_at_risk_ones_do_not_count(client, article, settings):
+    settings.REPORT_THRESHOLD = 2
+    story = make_story(article, status=Comment.Status.APPROVED)
+    report(client, story, "at-risk")
+    report(client, story, "harmful")
+    story.refresh_from_db()
+    assert story.status == Comment.Status.APPROVED and story.open_reports == 2  # one of them counts
+    report(client, story, "abusive")
+    story.refresh_from_db()
+    assert story.status == Comment.Status.PENDING
+    assert story.events.get(action=ModerationEvent.Action.HIDDEN).note == "2 reports"
+
+
+def test_a_second_at_risk_report_after_a_decision_alerts_again(article, django_capture_on_commit_callbacks):
+    story = make_story(article, status=Comment.Status.APPROVED)
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.report(story, "at-risk")
+    moderation.approve(story, make_moderator(), expected_status=Comment.Status.APPROVED)  # kept: reports closed
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.report(story, "at-risk")
+    assert len([m for m in mail.outbox if m.subject.startswith("URGENT")]) == 2

@@ -4,7 +4,6 @@ Query budget: `approved_story_counts` is ONE query for any number of articles, a
 is ONE for any number of stories (a page of top-level stories, their replies and the counts). Nothing here touches story.replies or story.article per row.
 """
 
-
 from django import template
 from django.conf import settings
 from django.core.paginator import Paginator

@@ -17,7 +17,7 @@ from config.network import client_address
 
 from .. import moderation, spam
 from ..forms import EditStoryForm, ReportForm, StoryForm
-from ..models import Comment, ModerationEvent, hash_network_address
+from ..models import Comment, ModerationEvent, Report, hash_network_address
 
 logger = logging.getLogger(__name__)
 
@@ -239,4 +239,5 @@ def report_story(request, pk):
     # InvalidTransition: hidden a moment ago by other reports; the concern is already with the moderators.
     with suppress(moderation.InvalidTransition):
         moderation.report(story, form.cleaned_data["reason"], form.cleaned_data["note"], ip_hash=ip_hash)
+    context["at_risk"] = form.cleaned_data["reason"] == Report.Reason.AT_RISK
     return render(request, "comments/report_done.html", context)
