@@ -168,6 +168,12 @@ class Comment(models.Model):
         return reverse("comments:status", kwargs={"token": token})
 
     @property
+    def needs_care(self):
+        """The story may be about self-harm or suicide: flagged when written (or after a reader's at-risk
+        report), or warned so by its author. Public pages put a support note under it and offer no replies."""
+        return self.flag_self_harm or self.ContentWarning.SELF_HARM in self.content_warnings
+
+    @property
     def content_warning_labels(self):
         labels = dict(self.ContentWarning.choices)
         return [labels.get(code, code) for code in self.content_warnings]

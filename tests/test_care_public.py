@@ -198,3 +198,48 @@ def test_a_second_at_risk_report_after_a_decision_alerts_again(article, django_c
     with django_capture_on_commit_callbacks(execute=True):
         moderation.report(story, "at-risk")
     assert len([m for m in mail.outbox if m.subject.startswith("URGENT")]) == 2
+
+
+# --- 3. A story about self-harm on the article page: a support note, no replies ----------------
+
+SUPPORT_NOTE = "If this story brings up difficult feelings, support is available now: find a helpline."
+
+
+def story_on_page(client, article, story):
+    return parse(client.get(article.get_absolute_url())).find(id=f"story-{story.pk}")
+
+
+@pytest.mark.parametrize("kind", ["flagged", "self-harm warning"])
+def test_a_story_about_self_harm_has_a_support_note_and_no_reply_link(client, article, kind):
+    fields = {"flag_self_harm": True} if kind == "flagged" else {"warnings": ["self-harm"]}
+    story = make_story(article, name="Writer", status=Comment.Status.APPROVED, **fields)
+    ordinary = make_story(article, name="Other", status=Comment.Status.APPROVED)
+    item = story_on_page(client, article, story)
+    note = item.select_one(".story-support")
+    assert note.get_text() == SUPPORT_NOTE
+    assert note.find("a")["href"] == reverse("care:help")
+    assert not item.select(".story-reply-link") and "Reply to" not in item.get_text()
+    # An ordinary story keeps its reply link and has no note.
+    other = story_on_page(client, article, ordinary)
+    assert other.select_one(".story-reply-link a").get_text() == "Reply to Other"
+    assert not other.select(".story-support")
+    # Nor can a reply be sent by hand: the reply page leads back to the story, the form refuses.
+    reply_page = client.get(reverse("comments:post", args=[article.slug]), {"reply_to": story.pk})
+    assert reply_page.status_code == 302 and reply_page["Location"].endswith(f"#story-{story.pk}")
+    before = Comment.objects.count()
+    data = {"name": "Kim", "body": STORY_BODY, "consent": "on", "website": "", "ts": spam.sign_timestamp()}
+    refused = client.post(reverse("comments:post", args=[article.slug]), {**data, "parent": story.pk})
+    assert refused.status_code == 400 and "it is not open to replies" in main_text(parse_any(refused))
+    assert Comment.objects.count() == before
+
+
+def test_an_at_risk_report_takes_the_reply_link_away_at_once(client, article):
+    story = make_story(article, name="Writer", status=Comment.Status.APPROVED)
+    assert story_on_page(client, article, story).select(".story-reply-link")  # the page is cached now
+    report(client, story, "at-risk")
+    item = story_on_page(client, article, story)
+    assert not item.select(".story-reply-link") and item.select_one(".story-support")
+
+
+def parse_any(response):
+    return BeautifulSoup(response.content, "html.parser")

@@ -17,7 +17,17 @@ from ..models import Comment
 register = template.Library()
 
 # Only what the public page shows: never email, ip_hash, token_hash or the Markdown source.
-PUBLIC_FIELDS = ("id", "article_id", "parent_id", "name", "body_html", "content_warnings", "created_at")
+# flag_self_harm decides Comment.needs_care (a support note, no replies); it is never shown as such.
+PUBLIC_FIELDS = (
+    "id",
+    "article_id",
+    "parent_id",
+    "name",
+    "body_html",
+    "content_warnings",
+    "flag_self_harm",
+    "created_at",
+)
 
 
 @register.simple_tag

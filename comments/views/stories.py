@@ -149,6 +149,8 @@ def _reply_page(request, article):
     except ValueError:
         raise Http404("No story to reply to.") from None
     parent = get_object_or_404(Comment.objects.approved().filter(parent__isnull=True), pk=pk, article=article)
+    if parent.needs_care:  # not open to replies (the article page offers no link): back to the story
+        return redirect(f"{article.get_absolute_url()}#story-{parent.pk}")
     form = StoryForm(article=article, reply_to=parent)
     form.fields["body"].label = "Your reply"
     context = {"article": article, "form": form, "parent_story": parent, "replying": True}
