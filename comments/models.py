@@ -175,8 +175,26 @@ class Comment(models.Model):
 
     @property
     def content_warning_labels(self):
+        return self._labels(self.content_warnings)
+
+    @property
+    def shown_warnings(self):
+        """The warnings readers (and moderators) see this story behind: for a reply, its parent's first (it
+        answers, often quotes, what it replies to), then its own. Whoever loads replies in bulk sets
+        `parent_warnings` on them (the thread, the queue's annotation): no query per reply. Otherwise the
+        parent is read."""
+        inherited = getattr(self, "parent_warnings", None)
+        if inherited is None:
+            inherited = self.parent.content_warnings if self.parent_id else []
+        return list(dict.fromkeys([*inherited, *self.content_warnings]))
+
+    @property
+    def shown_warning_labels(self):
+        return self._labels(self.shown_warnings)
+
+    def _labels(self, codes):
         labels = dict(self.ContentWarning.choices)
-        return [labels.get(code, code) for code in self.content_warnings]
+        return [labels.get(code, code) for code in codes]
 
 
 class ModerationEvent(models.Model):

@@ -243,3 +243,87 @@ def test_an_at_risk_report_takes_the_reply_link_away_at_once(client, article):
 
 def parse_any(response):
     return BeautifulSoup(response.content, "html.parser")
+
+
+# --- 4. Replies behind their story's content warnings ----------------------------------------
+
+
+def test_a_reply_is_collapsed_behind_its_storys_warnings_and_its_own(client, article):
+    story = make_story(article, name="Jo", status=Comment.Status.APPROVED, warnings=["abuse"])
+    reply = make_story(
+        article, name="Kim", status=Comment.Status.APPROVED, parent=story, warnings=["violence"],
+        body="What you lived through sounds so much like what happened to me.",
+    )  # fmt: skip
+    plain_reply = make_story(
+        article, name="Lee", status=Comment.Status.APPROVED, parent=story, body="Thank you for writing this down."
+    )
+    item = story_on_page(client, article, reply)
+    summary = item.select_one("details.story-disclosure > summary").get_text(" ", strip=True)
+    assert summary == "Show reply (content warning: Abuse, Violence)"
+    assert item.select_one("details.story-disclosure .story-body").get_text(strip=True).startswith("What you lived")
+    assert item.select_one(".story-cw").get_text(" ", strip=True) == "Content warning Abuse, Violence"
+    # A reply without warnings of its own still waits behind its story's.
+    plain = story_on_page(client, article, plain_reply)
+    assert plain.select_one("details.story-disclosure > summary").get_text(" ", strip=True) == (
+        "Show reply (content warning: Abuse)"
+    )
+    assert not plain.select(".story-body:not(details .story-body)")
+
+
+def test_the_reply_page_keeps_the_story_collapsed_and_says_the_reply_will_be_too(client, article):
+    story = make_story(article, name="Jo", status=Comment.Status.APPROVED, warnings=["abuse", "violence"])
+    page = parse(client.get(reverse("comments:post", args=[article.slug]), {"reply_to": story.pk}))
+    quoted = page.select_one("blockquote.story-quoted")
+    assert quoted.select_one("details > summary").get_text(" ", strip=True) == (
+        "Show story (content warning: Abuse, Violence)"
+    )
+    assert STORY_BODY in quoted.select_one("details").get_text() and not quoted.find("p", recursive=False)
+    note = page.select_one(".story-cw-note").get_text(" ", strip=True)
+    assert "has a content warning (Abuse, Violence)" in note and "behind the same warning" in note
+
+
+def test_the_reply_page_of_an_unwarned_story_says_nothing_of_warnings(client, article):
+    story = make_story(article, name="Jo", status=Comment.Status.APPROVED)
+    page = parse(client.get(reverse("comments:post", args=[article.slug]), {"reply_to": story.pk}))
+    assert not page.select(".story-cw-note, blockquote details")
+
+
+def test_the_queue_blurs_a_reply_to_a_warned_story_without_a_query_per_reply(
+    client, article, django_assert_max_num_queries
+):
+    client.force_login(make_moderator())
+    warned = make_story(article, name="Jo", status=Comment.Status.APPROVED, warnings=["sexual-violence"])
+    plain = make_story(article, name="Al", status=Comment.Status.APPROVED)
+    replies = [
+        make_story(article, name=f"R{i}", parent=warned, body=f"Reply number {i} to a warned story, pending.")
+        for i in range(20)
+    ]
+    unwarned_reply = make_story(article, name="Z", parent=plain, body="A reply to a story with no warning at all.")
+    with django_assert_max_num_queries(8):  # as for the queue of 100 pending stories (tests/test_moderation.py)
+        page = parse(client.get(reverse("comments:queue")))
+    for number, reply in enumerate(replies):
+        item = page.select_one(f"#story-{reply.pk}")
+        assert item.select_one("details.cw > summary").get_text(" ", strip=True) == (
+            "Reveal reply (content warning: Sexual violence)"
+        )
+        assert item.select_one(".cw-blur.cw-placeholder")
+        assert f"Reply number {number} " in item.select_one("details.cw .story-text").get_text()
+    item = page.select_one(f"#story-{unwarned_reply.pk}")
+    assert not item.select("details.cw, .cw-blur") and item.select_one(".story-text")
+    # The story's own page says the same.
+    detail = parse(client.get(reverse("comments:moderate_story", args=[replies[0].pk])))
+    assert "Reveal reply (content warning: Sexual violence)" in main_text(detail)
+
+
+def test_article_page_with_replies_keeps_its_query_budget(client, article, django_assert_max_num_queries):
+    for i in range(10):
+        story = make_story(
+            article, name=f"S{i}", status=Comment.Status.APPROVED, warnings=["abuse"] if i % 2 else [],
+            flag_self_harm=i == 3,
+        )  # fmt: skip
+        make_story(article, name=f"R{i}", status=Comment.Status.APPROVED, parent=story, body="A reply " * 5)
+    with django_assert_max_num_queries(5):  # as in tests/test_comments.py's article page budget
+        page = parse(client.get(article.get_absolute_url()))
+    assert len(page.select(".story-items > li > article.story")) == 10
+    assert len(page.select(".story-reply details.story-disclosure")) == 5
+    assert len(page.select(".story-support")) == 1 and len(page.select(".story-reply-link")) == 9

@@ -99,7 +99,9 @@ def load_story_page(article, number, per_page=None):
         story.approved_replies = []
     for reply in rows:
         if reply.parent_id is not None:
-            by_parent[reply.parent_id].approved_replies.append(reply)
+            parent = by_parent[reply.parent_id]
+            reply.parent_warnings = parent.content_warnings  # for Comment.shown_warnings, without a query
+            parent.approved_replies.append(reply)
     counted = next(row for row in rows if row.parent_id is None)
     return stories, counted.total, counted.all_count
 
