@@ -77,6 +77,14 @@ class Elsewhere:
 
 
 @dataclass(frozen=True)
+class TalkNowLine:
+    """A line anyone struggling can call now, and the regions it serves."""
+
+    resource: Resource
+    where: tuple
+
+
+@dataclass(frozen=True)
 class HelpResources:
     emergency: tuple
     regions: tuple
@@ -85,6 +93,18 @@ class HelpResources:
     @property
     def resource_count(self):
         return sum(len(region.resources) for region in self.regions)
+
+    @property
+    def talk_now(self):
+        """The first line of each region (help.yaml lists first the one for anyone struggling), one entry
+        per service: Samaritans serves the UK and Ireland on the same number. For people who may be at risk,
+        every country's line is shown; a guess from the browser's language could hide theirs."""
+        lines = {}
+        for region in self.regions:
+            line = region.resources[0]
+            key = (line.name, line.dial)
+            lines[key] = TalkNowLine(line, (*lines[key].where, region.name) if key in lines else (region.name,))
+        return tuple(lines.values())
 
 
 def _text(entry, key, where, required=True):

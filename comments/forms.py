@@ -31,6 +31,11 @@ MARKDOWN_HELP = (
 )
 CONSENT_LABEL = "I understand my story will be public after review; I have not named or identified other people"
 NOTIFY_LABEL = "Email me when my story has been reviewed"
+# Stories about self-harm or suicide take no replies (Comment.needs_care): strangers' words can harm.
+NO_REPLIES_MESSAGE = (
+    "This story is about self-harm or suicide, so it is not open to replies. "
+    "You are welcome to share a story of your own."
+)
 
 
 def _check_plain_text(value, what):
@@ -163,11 +168,18 @@ class StoryForm(_BodyMixin, forms.Form):
         pk = self.cleaned_data.get("parent")
         if pk is None:
             return None
-        parent = Comment.objects.approved().filter(pk=pk, article=self.article).only("id", "parent_id", "name").first()
+        parent = (
+            Comment.objects.approved()
+            .filter(pk=pk, article=self.article)
+            .only("id", "parent_id", "name", "content_warnings", "flag_self_harm")
+            .first()
+        )
         if parent is None:
             raise forms.ValidationError("You can only reply to a published story on this article.")
         if parent.parent_id is not None:
             raise forms.ValidationError("Replies cannot be replied to: please reply to the story itself.")
+        if parent.needs_care:
+            raise forms.ValidationError(NO_REPLIES_MESSAGE)
         self.parent_story = parent
         return pk
 
@@ -198,6 +210,8 @@ class ReportForm(forms.Form):
         label="What is wrong with this story?",
         choices=Report.Reason.choices,
         widget=forms.RadioSelect,
+        help_text="If you think the writer may be at risk, a moderator will look at it now. "
+        "If someone is in immediate danger, call your emergency number.",
         error_messages={"required": "Please choose a reason.", "invalid_choice": "Please choose a reason."},
     )
     note = forms.CharField(

@@ -168,9 +168,33 @@ class Comment(models.Model):
         return reverse("comments:status", kwargs={"token": token})
 
     @property
+    def needs_care(self):
+        """The story may be about self-harm or suicide: flagged when written (or after a reader's at-risk
+        report), or warned so by its author. Public pages put a support note under it and offer no replies."""
+        return self.flag_self_harm or self.ContentWarning.SELF_HARM in self.content_warnings
+
+    @property
     def content_warning_labels(self):
+        return self._labels(self.content_warnings)
+
+    @property
+    def shown_warnings(self):
+        """The warnings readers (and moderators) see this story behind: for a reply, its parent's first (it
+        answers, often quotes, what it replies to), then its own. Whoever loads replies in bulk sets
+        `parent_warnings` on them (the thread, the queue's annotation): no query per reply. Otherwise the
+        parent is read."""
+        inherited = getattr(self, "parent_warnings", None)
+        if inherited is None:
+            inherited = self.parent.content_warnings if self.parent_id else []
+        return list(dict.fromkeys([*inherited, *self.content_warnings]))
+
+    @property
+    def shown_warning_labels(self):
+        return self._labels(self.shown_warnings)
+
+    def _labels(self, codes):
         labels = dict(self.ContentWarning.choices)
-        return [labels.get(code, code) for code in self.content_warnings]
+        return [labels.get(code, code) for code in codes]
 
 
 class ModerationEvent(models.Model):
@@ -209,6 +233,9 @@ class ModerationEvent(models.Model):
 
 class Report(models.Model):
     class Reason(models.TextChoices):
+        # Not a complaint about the story: a worry about its writer. It never counts towards hiding the story;
+        # it brings every moderator to it at once (comments.moderation.report).
+        AT_RISK = "at-risk", "The writer may be at risk of harming themselves"
         IDENTIFIES_PEOPLE = "identifies-people", "It names or identifies someone"
         HARMFUL = "harmful", "It could harm someone"
         ABUSIVE = "abusive", "It is abusive or hateful"

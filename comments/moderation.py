@@ -90,7 +90,8 @@ TRANSITIONS = {
         by=AUTHOR,
     ),
     "report": Transition(_unchanged(Status.APPROVED), Action.REPORTED, by=READER),
-    # At settings.REPORT_THRESHOLD open reports, until a moderator looks again.
+    # At settings.REPORT_THRESHOLD open reports, until a moderator looks again. A report that the writer may
+    # be at risk never counts: hiding their story would only silence them (report() pins it instead).
     "hide": Transition(_to(Status.PENDING, Status.APPROVED), Action.HIDDEN, by=AUTOMATIC),
     # Erasure takes visible stories off the site; rejected and spam ones keep their status (not shown anyway).
     "erase": Transition(
@@ -251,22 +252,42 @@ def withdraw(comment):
 
 
 def report(comment, reason, note="", ip_hash=""):
-    """A reader reports a published story. At REPORT_THRESHOLD open reports it is hidden
-    (back to pending) until a moderator looks again."""
+    """A reader reports a published story. At REPORT_THRESHOLD open reports it is hidden (back to pending)
+    until a moderator looks again.
+
+    A report that the writer may be at risk (Report.Reason.AT_RISK) never counts towards hiding: it pins the
+    story at the top of the queue's Needs review (flag_self_harm, which also gives the public page its support
+    note and takes away its reply link) and, the first time since the last decision, mails every moderator
+    at once."""
     from django.conf import settings
 
     from .models import Report
 
+    at_risk = reason == Report.Reason.AT_RISK
     with transaction.atomic():
         story, transition = _lock(comment, ["report"])
         Report.objects.create(comment=story, reason=reason, note=note, ip_hash=ip_hash)
         story.report_count += 1
         story.open_reports += 1
-        _record(story, transition, story.status, pages_change=False, reason=reason, note=note)
-        if story.open_reports >= settings.REPORT_THRESHOLD:
+        open_reasons = []
+        if at_risk or story.open_reports >= settings.REPORT_THRESHOLD:
+            # The open reports are the latest `open_reports` ones: every decision closes them all.
+            latest = story.reports.order_by("-created_at", "-id").values_list("reason", flat=True)
+            open_reasons = list(latest[: story.open_reports])
+        if at_risk:
+            story.flag_self_harm = True
+        # The public page changes with the flag (support note, no reply link); other reports change nothing there.
+        _record(story, transition, story.status, pages_change=at_risk, reason=reason, note=note)
+        if at_risk and open_reasons.count(Report.Reason.AT_RISK) == 1:
+            from .notifications import notify_moderators_urgently
+
+            pk = story.pk
+            transaction.on_commit(lambda: notify_moderators_urgently(pk, "at-risk-report"))
+        hiding = sum(open_reason != Report.Reason.AT_RISK for open_reason in open_reasons)
+        if not at_risk and hiding >= settings.REPORT_THRESHOLD:
             hide = TRANSITIONS["hide"]
             story.status = hide.moves[story.status]
-            _record(story, hide, Status.APPROVED, note=f"{story.open_reports} reports")
+            _record(story, hide, Status.APPROVED, note=f"{hiding} reports")
     return story
 
 

@@ -31,6 +31,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from care import help
 from config.outbox import queue_mail
 
 from .models import Comment, ModeratorMailMarker
@@ -68,7 +69,9 @@ def send_status_link(comment_pk, token):
         story.email,
         f"Your story on {settings.SITE_NAME} was received and is waiting for review",
         "comments/email/status_link",
-        {"story": story, "status_url": settings.SITE_URL + Comment.status_url(token), "lost_link_url": lost_link_url()},
+        {"story": story, "status_url": settings.SITE_URL + Comment.status_url(token), "lost_link_url": lost_link_url(),
+         # The helplines come from the care app's data: a story that may be about suicide leads with them.
+         "help": help.resources()},
         story_pk=story.pk,
     )
 

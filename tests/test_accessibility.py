@@ -62,11 +62,15 @@ def test_reading_pages(live_site, browser_page):
     story, _ = live_site.make_story(article, "Robin", "It took me years to see the pattern clearly.")
     warned, _ = live_site.make_story(article, "Jo", "What happened at home still shapes me.", ["abuse"])
     reply, _ = live_site.make_story(article, "Kim", "Thank you for writing this, it helped me.", parent=story)
-    for each in (story, warned, reply):
+    # A story about self-harm (a support note, no reply link), and a reply behind its story's warning.
+    supported, _ = live_site.make_story(article, "Ari", "I hurt myself for years; it is better now.", ["self-harm"])
+    warned_reply, _ = live_site.make_story(article, "Lee", "The same happened to me, thank you.", parent=warned)
+    for each in (story, warned, reply, supported, warned_reply):
         moderation.approve(each, moderator)
     page.goto(article.get_absolute_url())
     page.locator("details.faq-item summary").first.click()
-    page.locator(f"#story-{warned.pk} details.story-disclosure summary").click()
+    page.locator(f"#story-{warned.pk} > details.story-disclosure > summary").click()
+    page.locator(f"#story-{warned_reply.pk} > details.story-disclosure > summary").click()
     check(page, rec, "article with stories, opened FAQ and revealed story", failures)
     page.locator(f"#story-{story.pk} .story-reply-link a").click()
     page.wait_for_load_state()
@@ -118,6 +122,19 @@ def test_story_pages(live_site, browser_page):
     moderation.approve(published, live_site.make_moderator("m2"))
     page.goto(reverse("comments:report", args=[published.pk]))
     check(page, rec, "report form", failures)
+    page.get_by_label("The writer may be at risk of harming themselves").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send the report").click()
+    check(page, rec, "report sent, the writer may be at risk", failures)
+    # A story that may be about suicide: its confirmation leads with the helplines.
+    page.goto(article.get_absolute_url())
+    page.locator("#id_name").fill("Sam")
+    page.locator("#id_body").fill("Honestly I want to end my life, most days I see no point.")
+    page.locator("#id_consent").check()
+    with page.expect_navigation():
+        page.locator("#leave-a-comment button[type=submit]").click()
+    assert page.locator(".care-lead").is_visible()
+    check(page, rec, "confirmation of a story that may be about suicide", failures)
     assert_no_failures(failures)
 
 

@@ -31,7 +31,14 @@ def pages(tmp_path):
     moderation.approve(reply, moderator)
     pending = make_story(article, body="Still waiting for a moderator to read this one.")
     # Pinned to the top of the queue, under the crisis guidance, with its own contact line.
-    make_story(article, body="Some days I do not want to be here.", flag_self_harm=True, email="a@example.org")
+    flagged = make_story(
+        article, body="Some days I do not want to be here.", flag_self_harm=True, email="a@example.org"
+    )
+    # Published, about self-harm: a support note and no reply link on the article page.
+    moderation.approve(
+        make_story(article, body="I hurt myself for years; it is better now.", content_warnings=["self-harm"]),
+        moderator,
+    )
     reader, mod = Client(), Client()
     mod.force_login(moderator)
     responses = {
@@ -45,6 +52,8 @@ def pages(tmp_path):
         "reply": reader.get(reverse("comments:post", args=[article.slug]), {"reply_to": story.pk}),
         "form-with-errors": reader.post(reverse("comments:post", args=[article.slug]), {"name": "", "body": "x"}),
         "status": reader.get(reverse("comments:status", args=[pending.raw_token])),
+        "status-flagged": reader.get(reverse("comments:status", args=[flagged.raw_token]), {"submitted": "1"}),
+        "report-at-risk": reader.post(reverse("comments:report", args=[story.pk]), {"reason": "at-risk"}),
         "login": reader.get(reverse("login")),
         "queue": mod.get(reverse("comments:queue")),
         "story-detail": mod.get(reverse("comments:moderate_story", args=[pending.pk])),

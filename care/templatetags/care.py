@@ -10,3 +10,10 @@ def help_resources(box_id="main", full=False):
     """The help box: `{% load care %}{% help_resources "status" %}`; `full=True` is the /help/ page's version
     (every detail shown, headings one level lower). box_id keeps ids unique when a page has two boxes."""
     return {"help": help.resources(), "box_id": box_id, "full": full}
+
+
+@register.inclusion_tag("includes/talk_now.html")
+def talk_now(box_id="main"):
+    """Big call buttons for the lines anyone struggling can call now, every country's, then the emergency
+    numbers: `{% talk_now "status" %}`, where a page leads with help (a story that mentions suicide)."""
+    return {"help": help.resources(), "box_id": box_id}

@@ -4,7 +4,6 @@ Query budget: `approved_story_counts` is ONE query for any number of articles, a
 is ONE for any number of stories (a page of top-level stories, their replies and the counts). Nothing here touches story.replies or story.article per row.
 """
 
-
 from django import template
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -18,7 +17,17 @@ from ..models import Comment
 register = template.Library()
 
 # Only what the public page shows: never email, ip_hash, token_hash or the Markdown source.
-PUBLIC_FIELDS = ("id", "article_id", "parent_id", "name", "body_html", "content_warnings", "created_at")
+# flag_self_harm decides Comment.needs_care (a support note, no replies); it is never shown as such.
+PUBLIC_FIELDS = (
+    "id",
+    "article_id",
+    "parent_id",
+    "name",
+    "body_html",
+    "content_warnings",
+    "flag_self_harm",
+    "created_at",
+)
 
 
 @register.simple_tag
@@ -90,7 +99,9 @@ def load_story_page(article, number, per_page=None):
         story.approved_replies = []
     for reply in rows:
         if reply.parent_id is not None:
-            by_parent[reply.parent_id].approved_replies.append(reply)
+            parent = by_parent[reply.parent_id]
+            reply.parent_warnings = parent.content_warnings  # for Comment.shown_warnings, without a query
+            parent.approved_replies.append(reply)
     counted = next(row for row in rows if row.parent_id is None)
     return stories, counted.total, counted.all_count
 

@@ -156,7 +156,7 @@ def _render_queue(request):
     page.object_list = list(
         Comment.objects.filter(id__in=Subquery(page.object_list))
         .select_related("article")
-        .annotate(earlier_count=_earlier_count_annotation())
+        .annotate(earlier_count=_earlier_count_annotation(), parent_warnings=F("parent__content_warnings"))
         .order_by(*ordering)
     )
     for story in page.object_list:

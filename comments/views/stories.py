@@ -20,7 +20,7 @@ from config.network import client_address
 
 from .. import moderation, spam
 from ..forms import EditStoryForm, LostLinkForm, ReportForm, StoryForm
-from ..models import Comment, LinkRecoveryRequest, ModerationEvent, hash_email, hash_network_address
+from ..models import Comment, LinkRecoveryRequest, ModerationEvent, Report, hash_email, hash_network_address
 
 logger = logging.getLogger(__name__)
 
@@ -151,6 +151,8 @@ def _reply_page(request, article):
     except ValueError:
         raise Http404("No story to reply to.") from None
     parent = get_object_or_404(Comment.objects.approved().filter(parent__isnull=True), pk=pk, article=article)
+    if parent.needs_care:  # not open to replies (the article page offers no link): back to the story
+        return redirect(f"{article.get_absolute_url()}#story-{parent.pk}")
     form = StoryForm(article=article, reply_to=parent)
     form.fields["body"].label = "Your reply"
     context = {"article": article, "form": form, "parent_story": parent, "replying": True}
@@ -273,4 +275,5 @@ def report_story(request, pk):
     # InvalidTransition: hidden a moment ago by other reports; the concern is already with the moderators.
     with suppress(moderation.InvalidTransition):
         moderation.report(story, form.cleaned_data["reason"], form.cleaned_data["note"], ip_hash=ip_hash)
+    context["at_risk"] = form.cleaned_data["reason"] == Report.Reason.AT_RISK
     return render(request, "comments/report_done.html", context)
