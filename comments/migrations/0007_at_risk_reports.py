@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('comments', '0005_moderator_notices'),
+        ('comments', '0006_link_recovery_mail_outbox'),
     ]
 
     operations = [
