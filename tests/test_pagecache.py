@@ -16,11 +16,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.shortcuts import render
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import FAQ
-from articles.pagecache import _local_copies
+from articles.pagecache import _local_copies, cached_page
 from comments import moderation, spam
 from tests.factories import STORY_BODY as BODY
 from tests.factories import make_article, make_moderator, make_story, make_user
@@ -189,11 +190,31 @@ def test_faq_and_article_edits_reach_cached_pages(article):
     assert "Is it quick?" not in reader.get(article.get_faq_url()).content.decode()
 
 
-def test_errors_and_draft_previews_are_not_cached(article):
-    assert Client().get("/articles/nope/").status_code == 404
+def test_errors_are_not_cached(rf):
+    renders = []
+
+    def render_not_found():
+        renders.append(1)
+        return render(request, "404.html", status=404)
+
+    for _ in range(2):
+        request = rf.get("/articles/gone/")
+        assert cached_page(request, ["gone"], render_not_found).status_code == 404
+    assert len(renders) == 2  # rendered afresh each time: an error page is never kept
+
+
+def test_draft_previews_are_not_cached(article):
+    url = article.get_absolute_url()
+    assert Client().get(url).status_code == 200  # cached while published
     article.status = article.Status.DRAFT
     article.save()
-    assert Client().get(article.get_absolute_url()).status_code == 404
+    staff = Client()
+    staff.force_login(make_user("ed", staff=True))
+    assert "Preview: this article is a draft" in staff.get(url).content.decode()
+    for _ in range(2):  # neither the page cached while published nor the staff preview reaches the public
+        response = Client().get(url)
+        assert response.status_code == 404
+        assert "Preview" not in response.content.decode()
 
 
 def test_nothing_is_cached_while_developing(article, settings):

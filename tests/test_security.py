@@ -120,9 +120,8 @@ def test_security_headers_on_every_page_type(client, articles, story, moderator)
     }
     for label, url in public.items():
         response = client.get(url)
-        assert response.status_code in {200, 302, 404}, f"{label} {url}: {response.status_code}"
-        if label == "404":
-            assert response.status_code == 404
+        expected = {"404": 404, "moderation (anonymous: redirect)": 302}.get(label, 200)
+        assert response.status_code == expected, f"{label} {url}: {response.status_code}"
         assert_security_headers(response, f"{label} {url}")
     # The author's private pages leak nothing through the Referer header.
     assert client.get(Comment.status_url(token)).headers["Referrer-Policy"] == "no-referrer"
@@ -269,9 +268,7 @@ def test_markdownx_refused_to_non_staff(who, client, reader_user, tmp_path, sett
         user.is_active = False
         user.save()
     response = client.post("/markdownx/markdownify/", {"content": "**hi**"})
-    assert response.status_code in {302, 403}, response.status_code
-    if response.status_code == 302:  # a deactivated user is logged out by the auth middleware: still no preview
-        pytest.fail("expected 403 for the editor endpoints, got a redirect")
+    assert response.status_code == 403, response.status_code
     assert upload(client).status_code == 403
     assert not any(tmp_path.rglob("*.png")), "an image was stored for a non-staff user"
 
@@ -407,13 +404,12 @@ def test_admin_actions_work_for_a_moderator(client, story, moderator):
     """The refusals above are meaningful: the same action, with login + permission + CSRF, does act."""
     actions = comment_admin_actions()
     approve = next((a for a in actions if "approve" in a), None)
-    if approve is None:
-        pytest.skip("no approve action in the Comment admin")
+    assert approve, f"no approve action in the Comment admin: {actions}"
     # The admin's changelist needs the view permission as well as `moderate`.
     moderator.user_permissions.add(Permission.objects.get(codename="view_comment", content_type__app_label="comments"))
     client.force_login(moderator)
     response = client.post(admin_changelist(), {"action": approve, "_selected_action": [story.pk], "index": 0})
-    assert response.status_code in {200, 302}
+    assert response.status_code == 302
     assert Comment.objects.get(pk=story.pk).status == Comment.Status.APPROVED
 
 
