@@ -187,47 +187,25 @@ def browser_page(new_browser_page):
     return new_browser_page()
 
 
-MODERATOR_PASSWORD = "a long moderator passphrase 7"
-
-
 @pytest.fixture
 def live_site(live_server, transactional_db, settings):
-    """The seed articles loaded with `load_articles` behind the live server, and helpers to add stories/users.
+    """The seed articles loaded with `load_articles` behind the live server. Build stories and moderators with
+    tests/factories.py (their password is `live_site.password`, i.e. factories.PASSWORD).
 
     STORY_MIN_SECONDS is 0 so that a fast (automated) typist is not refused.
     """
     from io import StringIO
     from types import SimpleNamespace
 
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Permission
     from django.core.management import call_command
 
     from articles.models import Article
-    from comments.models import Comment, ModerationEvent
+    from tests.factories import PASSWORD
 
     settings.STORY_MIN_SECONDS = 0
     call_command("load_articles", stdout=StringIO())
-
-    def make_story(article, name, body, warnings=(), parent=None, status=Comment.Status.PENDING):
-        """A story stored as the form stores it (Comment.save renders body_html); returns (story, token)."""
-        story = Comment(article=article, parent=parent, name=name, body=body, content_warnings=list(warnings))
-        token = story.issue_token()
-        story.save()
-        ModerationEvent.objects.create(comment=story, action=ModerationEvent.Action.SUBMITTED, to_status=status)
-        return story, token
-
-    def make_moderator(username="moderator", staff=True):
-        user = get_user_model().objects.create_user(username, f"{username}@example.com", MODERATOR_PASSWORD)
-        user.is_staff = staff
-        user.save()
-        user.user_permissions.add(Permission.objects.get(codename="moderate", content_type__app_label="comments"))
-        return get_user_model().objects.get(pk=user.pk)
-
     return SimpleNamespace(
         url=live_server.url,
         articles=list(Article.objects.published().order_by("published_at")),
-        make_story=make_story,
-        make_moderator=make_moderator,
-        password=MODERATOR_PASSWORD,
+        password=PASSWORD,
     )

@@ -47,9 +47,30 @@ def _fast_password_hasher(settings):
 
 @_pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache (whole-page cache, flood and mail markers)."""
-    from django.core.cache import cache
+    """Each test starts with an empty per-process cache (whole-page cache, flood and mail markers).
 
-    cache.clear()
+    Only a local-memory cache is cleared: on a shared Redis, clear() is FLUSHDB, which would wipe other
+    runs' keys (tests/test_pagecache.py deletes its own run's keys by prefix)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    def clear():
+        if isinstance(caches["default"], LocMemCache):
+            caches["default"].clear()
+
+    clear()
     yield
-    cache.clear()
+    clear()
+
+
+@_pytest.fixture(autouse=True, scope="session")
+def _fast_password_hasher():
+    """MD5 instead of PBKDF2 for the whole run: hashing a test password takes microseconds, not ~0.3 s.
+
+    Session-wide (override_settings, which also resets Django's cached hashers) so that it covers users
+    made in fixtures of any scope and the live server thread of the browser tests. Production settings
+    are untouched; test_security checks those in a subprocess."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield

@@ -7,7 +7,7 @@ private-link token on the instance as `story.token` (only its hash is stored).
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from articles.models import FAQ, Article, Reference
@@ -18,7 +18,8 @@ STORY_BODY = "When I finally named what had happened, the fog began to lift a li
 
 
 def make_article(slug="healing", title=None, *, status=Article.Status.PUBLISHED, days_ago=1, faqs=0, **fields):
-    """A published article (published `days_ago` days ago); `faqs=N` adds N FAQs and one reference."""
+    """A published article (published `days_ago` days ago). `faqs=N` adds N FAQs and one reference;
+    `faqs=[(question, answer), ...]` adds those FAQs (in that order) and one reference."""
     defaults = {
         "title": title or slug.replace("-", " ").title(),
         "summary": f"Summary of {slug}.",
@@ -30,8 +31,11 @@ def make_article(slug="healing", title=None, *, status=Article.Status.PUBLISHED,
     }
     defaults.update(fields)
     article = Article.objects.create(slug=slug, **defaults)
-    for order in range(1, faqs + 1):
-        FAQ.objects.create(article=article, order=order, question=f"Question {order}?", answer=f"Answer *{order}*.")
+    pairs = (
+        faqs if isinstance(faqs, list | tuple) else [(f"Question {n}?", f"Answer *{n}*.") for n in range(1, faqs + 1)]
+    )
+    for order, (question, answer) in enumerate(pairs, start=1):
+        FAQ.objects.create(article=article, order=order, question=question, answer=answer)
     if faqs:
         Reference.objects.create(article=article, order=1, source="example.org", title="A study")
     return article
@@ -52,9 +56,8 @@ def make_story(
     """A story as the form stores it, with its 'submitted' history row. `created_ago` (a timedelta)
     backdates it. The raw private-link token is `story.token`."""
     article = article or Article.objects.first() or make_article()
-    story = Comment(
-        article=article, parent=parent, name=name, body=body, status=status, content_warnings=list(warnings), **fields
-    )
+    fields.setdefault("content_warnings", list(warnings))  # either spelling: warnings=[...] or content_warnings=[...]
+    story = Comment(article=article, parent=parent, name=name, body=body, status=status, **fields)
     token = story.issue_token()
     story.save()
     if submitted_event:
@@ -89,15 +92,51 @@ def bulk_stories(article, count, **fields):
     )
 
 
-def make_user(username="reader", *, staff=False, moderator=False, superuser=False, email=None, password=PASSWORD):
-    """A user; `moderator=True` grants comments.moderate directly. Returned fresh (no cached permissions)."""
+def bulk_published(article, count, *, replies_every=3):
+    """`count` published top-level stories, every `replies_every`-th with one published reply; returns the
+    top-level stories in id order. Like bulk_stories, skips save()."""
+    bulk_stories(article, count, status=Comment.Status.APPROVED)
+    tops = list(Comment.objects.filter(article=article, parent=None).order_by("id"))
+    Comment.objects.bulk_create(
+        [
+            Comment(
+                article=article,
+                parent=top,
+                name=f"Replier {top.pk}",
+                body="A reply",
+                body_html="<p>A reply</p>",
+                status=Comment.Status.APPROVED,
+                token_hash=hash_token(f"bulk-reply-{top.pk}"),
+            )
+            for top in tops[::replies_every]
+        ]
+    )
+    return tops
+
+
+def make_user(
+    username="reader",
+    *,
+    staff=False,
+    moderator=False,
+    superuser=False,
+    email=None,
+    password=PASSWORD,
+    active=True,
+    groups=(),
+):
+    """A user; `moderator=True` grants comments.moderate directly, `groups=["Moderators"]` through a group.
+    `password=None` gives an unusable password. Returned fresh (no cached permissions)."""
     User = get_user_model()
     user = User.objects.create_user(username, email if email is not None else f"{username}@example.com", password)
     user.is_staff = staff or superuser
     user.is_superuser = superuser
+    user.is_active = active
     user.save()
     if moderator:
         user.user_permissions.add(Permission.objects.get(codename="moderate", content_type__app_label="comments"))
+    if groups:
+        user.groups.add(*Group.objects.filter(name__in=groups))
     return User.objects.get(pk=user.pk)
 
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from comments import moderation
 from comments.models import Comment
+from tests.factories import make_moderator, make_story
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,13 +59,13 @@ def test_reading_pages(live_site, browser_page):
         check(page, rec, label, failures)
     # An article with published stories, a reply and a content warning, and an FAQ opened.
     article = live_site.articles[0]
-    moderator = live_site.make_moderator()
-    story, _ = live_site.make_story(article, "Robin", "It took me years to see the pattern clearly.")
-    warned, _ = live_site.make_story(article, "Jo", "What happened at home still shapes me.", ["abuse"])
-    reply, _ = live_site.make_story(article, "Kim", "Thank you for writing this, it helped me.", parent=story)
+    moderator = make_moderator("moderator", staff=True)
+    story = make_story(article, name="Robin", body="It took me years to see the pattern clearly.")
+    warned = make_story(article, name="Jo", body="What happened at home still shapes me.", warnings=["abuse"])
+    reply = make_story(article, name="Kim", body="Thank you for writing this, it helped me.", parent=story)
     # A story about self-harm (a support note, no reply link), and a reply behind its story's warning.
-    supported, _ = live_site.make_story(article, "Ari", "I hurt myself for years; it is better now.", ["self-harm"])
-    warned_reply, _ = live_site.make_story(article, "Lee", "The same happened to me, thank you.", parent=warned)
+    supported = make_story(article, name="Ari", body="I hurt myself for years; it is better now.", warnings=["self-harm"])
+    warned_reply = make_story(article, name="Lee", body="The same happened to me, thank you.", parent=warned)
     for each in (story, warned, reply, supported, warned_reply):
         moderation.approve(each, moderator)
     page.goto(article.get_absolute_url())
@@ -114,12 +115,12 @@ def test_story_pages(live_site, browser_page):
     check(page, rec, "edit form with errors", failures)
     # A rejected story's status page shows the reason.
     story = Comment.objects.get()
-    moderation.reject(story, live_site.make_moderator(), "off-topic", note="Please write about yourself.")
+    moderation.reject(story, make_moderator("moderator", staff=True), "off-topic", note="Please write about yourself.")
     page.goto(status_url)
     check(page, rec, "status page, rejected", failures)
     # Reporting a published story.
-    published, _ = live_site.make_story(article, "Kim", "A story that is published on the page now.")
-    moderation.approve(published, live_site.make_moderator("m2"))
+    published = make_story(article, name="Kim", body="A story that is published on the page now.")
+    moderation.approve(published, make_moderator("m2", staff=True))
     page.goto(reverse("comments:report", args=[published.pk]))
     check(page, rec, "report form", failures)
     page.get_by_label("The writer may be at risk of harming themselves").check()
@@ -142,13 +143,13 @@ def test_login_and_moderation_pages(live_site, browser_page):
     page, rec = browser_page
     failures = []
     article = live_site.articles[0]
-    moderator = live_site.make_moderator()
-    pending, _ = live_site.make_story(article, "Sam", "I want to die some days, but this helped me hold on.")
-    warned, _ = live_site.make_story(article, "Jo", "What he did to me for years still shapes me.", ["abuse"])
-    published, _ = live_site.make_story(article, "Alex", "Reading this helped me put words to it all.")
-    rejected, _ = live_site.make_story(article, "Lee", "An off-topic story about something else entirely.")
-    spam, _ = live_site.make_story(article, "Deals", "Cheap followers and pills, visit the shop today.")
-    withdrawn, _ = live_site.make_story(article, "Ana", "I would rather not have this published after all.")
+    moderator = make_moderator("moderator", staff=True)
+    pending = make_story(article, name="Sam", body="I want to die some days, but this helped me hold on.")
+    warned = make_story(article, name="Jo", body="What he did to me for years still shapes me.", warnings=["abuse"])
+    published = make_story(article, name="Alex", body="Reading this helped me put words to it all.")
+    rejected = make_story(article, name="Lee", body="An off-topic story about something else entirely.")
+    spam = make_story(article, name="Deals", body="Cheap followers and pills, visit the shop today.")
+    withdrawn = make_story(article, name="Ana", body="I would rather not have this published after all.")
     Comment.objects.filter(pk=pending.pk).update(flag_self_harm=True)
     moderation.approve(published, moderator)
     moderation.reject(rejected, moderator, "off-topic", note="Thank you, but it is off topic.")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from articles.models import Article
 from comments.models import Comment, ModerationEvent
 from tests.browser_helpers import screenshot
+from tests.factories import make_moderator, make_story
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -189,14 +190,15 @@ def test_commenter_journey_with_the_keyboard(live_site, browser_page):
 
 def test_moderator_journey(live_site, new_browser_page):
     article = live_site.articles[0]
-    make = live_site.make_story
-    to_approve, _ = make(article, "Alex", "Reading this helped me put words to what happened at home.")
-    warned, warned_token = make(
-        article, "Jo", "What he did to me for years still shapes how I sleep at night.", warnings=["abuse"]
+    to_approve = make_story(article, name="Alex", body="Reading this helped me put words to what happened at home.")
+    warned = make_story(
+        article, name="Jo", body="What he did to me for years still shapes how I sleep at night.", warnings=["abuse"]
     )
-    spam_1, _ = make(article, "Buy now", "Cheap pills and followers, visit the shop for great deals today.")
-    spam_2, _ = make(article, "Deals", "Earn money fast from home with this one weird trick, no kidding.")
-    moderator = live_site.make_moderator("moderator")
+    spam_1 = make_story(
+        article, name="Buy now", body="Cheap pills and followers, visit the shop for great deals today."
+    )
+    spam_2 = make_story(article, name="Deals", body="Earn money fast from home with this one weird trick, no kidding.")
+    moderator = make_moderator("moderator", staff=True)
 
     page, rec = new_browser_page()
     page.goto(reverse("comments:queue"))
@@ -270,7 +272,7 @@ def test_moderator_journey(live_site, new_browser_page):
 
     # The rejected author sees the reason and the note on the status page.
     author, author_rec = new_browser_page()
-    author.goto(Comment.status_url(warned_token))
+    author.goto(Comment.status_url(warned.token))
     status = author.locator(".story-status").inner_text()
     assert "Not published" in status
     assert dict(Comment.RejectReason.choices)["off-topic"] in status

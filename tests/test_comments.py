@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth.models import Permission, User
 from django.core import mail, signing
 from django.core.cache import cache
 from django.urls import reverse
@@ -16,57 +15,13 @@ from django.utils import timezone
 from articles.models import Article
 from comments import moderation, spam
 from comments.models import Comment, ModerationEvent, ModeratorMailMarker, Report, hash_network_address
+from tests.factories import STORY_BODY, bulk_published, make_article, make_moderator, make_story
+from tests.helpers import post_url, story_data
 
 pytestmark = pytest.mark.django_db
 
-BODY = "When I finally named what had happened, the fog began to lift a little every day."
+BODY = STORY_BODY
 CLIENT_IP = "127.0.0.1"  # what Django's test client sends as REMOTE_ADDR
-
-
-# --- Factories -------------------------------------------------------------------------------
-
-
-def make_article(slug="healing", title="Healing after abuse", stories_open=True, **kwargs):
-    defaults = {
-        "summary": "A summary.",
-        "body": "## Start\n\nSome text.",
-        "story_prompt": "What helped you notice the pattern?",
-        "status": Article.Status.PUBLISHED,
-        "published_at": timezone.now() - timedelta(days=1),
-    }
-    defaults.update(kwargs)
-    return Article.objects.create(slug=slug, title=title, stories_open=stories_open, **defaults)
-
-
-def make_story(article, status=Comment.Status.PENDING, body=BODY, name="Sam", parent=None, **kwargs):
-    story = Comment(article=article, parent=parent, name=name, body=body, status=status, **kwargs)
-    token = story.issue_token()
-    story.save()
-    story.raw_token = token
-    return story
-
-
-def make_moderator(username="mod", email="mod@example.org"):
-    user = User.objects.create_user(username, email, "pw-not-used-123")
-    user.user_permissions.add(Permission.objects.get(codename="moderate", content_type__app_label="comments"))
-    return User.objects.get(pk=user.pk)  # fresh: no stale permission cache
-
-
-def story_data(**overrides):
-    data = {
-        "name": "Robin",
-        "email": "",
-        "body": BODY,
-        "consent": "on",
-        "website": "",
-        "ts": spam.sign_timestamp(),
-    }
-    data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
-
-
-def post_url(article):
-    return reverse("comments:post", kwargs={"slug": article.slug})
 
 
 def submit(client, article, **overrides):
@@ -94,7 +49,7 @@ def fast_forms(settings):
 
 @pytest.fixture
 def article():
-    return make_article()
+    return make_article(title="Healing after abuse")
 
 
 # --- Submission and visibility ---------------------------------------------------------------
@@ -205,7 +160,7 @@ def test_reject_reason_shown_only_to_the_author(client, article):
 
 def test_status_page_wording_and_headers(client, article):
     story = make_story(article)
-    response = client.get(reverse("comments:status", args=[story.raw_token]))
+    response = client.get(reverse("comments:status", args=[story.token]))
     assert response.status_code == 200
     assert response["Referrer-Policy"] == "no-referrer"  # the URL is a secret
     assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
@@ -216,13 +171,13 @@ def test_status_page_wording_and_headers(client, article):
     assert client.get(reverse("comments:status", args=["not-a-token"])).status_code == 404
 
     moderation.approve(story, make_moderator())
-    soup = BeautifulSoup(client.get(reverse("comments:status", args=[story.raw_token])).content, "html.parser")
+    soup = BeautifulSoup(client.get(reverse("comments:status", args=[story.token])).content, "html.parser")
     assert "Published" in soup.get_text()
     assert soup.find("a", href=f"{article.get_absolute_url()}#story-{story.pk}")
 
 
 def test_content_warned_story_is_collapsed(client, article):
-    make_story(article, status=Comment.Status.APPROVED, content_warnings=["abuse", "self-harm"])
+    make_story(article, status=Comment.Status.APPROVED, warnings=["abuse", "self-harm"])
     soup = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
     details = soup.find("details", class_="story-disclosure")
     assert details.find("summary").get_text(strip=True) == "Show story (content warning: Abuse, Self-harm or suicide)"
@@ -486,7 +441,7 @@ def test_private_page_forms_pass_csrf_in_a_browser(article):
 
     browser = Client(enforce_csrf_checks=True)
     story = make_story(article)
-    url = reverse("comments:withdraw", args=[story.raw_token])
+    url = reverse("comments:withdraw", args=[story.token])
     page = browser.get(url)
     # "no-referrer" here would make browsers send `Origin: null` with the form: CSRF would refuse it.
     assert page["Referrer-Policy"] == "same-origin"
@@ -671,26 +626,8 @@ class BrokenBackend:
 # --- Query budget and pagination -------------------------------------------------------------
 
 
-def _bulk_published(article, count, replies_every=3):
-    now = timezone.now()
-    stories = [
-        Comment(article=article, name=f"Reader {i}", body=f"Story {i}", body_html=f"<p>Story {i}</p>",
-                status=Comment.Status.APPROVED, token_hash=f"top-{article.pk}-{i}", created_at=now)
-        for i in range(count)
-    ]  # fmt: skip
-    Comment.objects.bulk_create(stories)
-    tops = list(Comment.objects.filter(article=article, parent=None).order_by("id"))
-    replies = [
-        Comment(article=article, parent=top, name=f"Replier {top.pk}", body="A reply", body_html="<p>A reply</p>",
-                status=Comment.Status.APPROVED, token_hash=f"reply-{top.pk}")
-        for top in tops[::replies_every]
-    ]  # fmt: skip
-    Comment.objects.bulk_create(replies)
-    return tops
-
-
 def test_article_page_query_budget_with_100_stories(client, article, django_assert_max_num_queries):
-    tops = _bulk_published(article, 100)
+    tops = bulk_published(article, 100)
     make_story(article, body="A pending story that must not show.")
     with django_assert_max_num_queries(5):
         response = client.get(article.get_absolute_url())
@@ -717,7 +654,7 @@ def test_article_page_query_budget_with_100_stories(client, article, django_asse
 def test_story_section_alone_takes_one_query(article, rf, django_assert_num_queries):
     from django.template import Context, Template
 
-    _bulk_published(article, 30)
+    bulk_published(article, 30)
     template = Template("{% load stories %}{% story_section article %}")
     request = rf.get("/")
     with django_assert_num_queries(1):
@@ -735,7 +672,7 @@ def test_story_section_alone_takes_one_query(article, rf, django_assert_num_quer
 
 def test_home_page_query_budget(client, django_assert_max_num_queries):
     for i in range(5):
-        _bulk_published(make_article(slug=f"a{i}", title=f"Article {i}"), 4, replies_every=2)
+        bulk_published(make_article(slug=f"a{i}", title=f"Article {i}"), 4, replies_every=2)
     with django_assert_max_num_queries(3):
         response = client.get("/")
     assert text_of(response).count("6 stories") == 5

@@ -13,77 +13,24 @@ from django.core.management import call_command
 from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
-from articles.models import Article
 from comments import moderation
 from comments.forms_moderation import TAB_Q, TABS
-from comments.models import Comment, ModerationEvent, hash_token
+from comments.models import Comment, ModerationEvent
+from tests.factories import PASSWORD, STORY_BODY, bulk_stories, make_article, make_story, make_user
 
 pytestmark = pytest.mark.django_db
 
 Status = Comment.Status
 Action = ModerationEvent.Action
-PASSWORD = "a-long-test-passphrase-42"
 
 
 # --- Factories and fixtures -------------------------------------------------------------------
 
 
-def make_article(slug="healing", title=None, **kwargs):
-    defaults = {
-        "title": title or slug.replace("-", " ").title(),
-        "summary": "A summary.",
-        "body": "Some *text*.",
-        "status": Article.Status.PUBLISHED,
-        "published_at": timezone.now() - timedelta(days=1),
-    }
-    defaults.update(kwargs)
-    return Article.objects.create(slug=slug, **defaults)
-
-
-def make_story(article=None, body="I finally understood what happened to me.", created_ago=None, **kwargs):
-    article = article or Article.objects.first() or make_article()
-    story = Comment(article=article, name=kwargs.pop("name", "Sam"), body=body, **kwargs)
-    story.token = story.issue_token()
-    story.save()
-    if created_ago is not None:
-        Comment.objects.filter(pk=story.pk).update(created_at=timezone.now() - created_ago)
-        story.refresh_from_db()
-    return story
-
-
-def bulk_stories(article, count, **kwargs):
-    """Many stories at once. bulk_create skips save(): body_html and a unique token_hash are set here."""
-    now = timezone.now()
-    return Comment.objects.bulk_create(
-        [
-            Comment(
-                article=article,
-                name=f"Reader {i}",
-                body=f"Story number {i}",
-                body_html=f"<p>Story number {i}</p>",
-                token_hash=hash_token(f"bulk-token-{article.pk}-{i}"),
-                ip_hash=f"ip{i % 7}",
-                email=f"reader{i % 5}@example.com",
-                created_at=now - timedelta(minutes=count - i),
-                **kwargs,
-            )
-            for i in range(count)
-        ]
-    )
-
-
-def make_user(username, moderator=False, **kwargs):
-    user = get_user_model().objects.create_user(username, password=PASSWORD, **kwargs)
-    if moderator:
-        user.groups.add(Group.objects.get(name="Moderators"))
-    return user
-
-
 @pytest.fixture
 def moderator():
-    return make_user("mod", moderator=True)
+    return make_user("mod", groups=["Moderators"])
 
 
 @pytest.fixture
@@ -123,7 +70,8 @@ def listed_ids(response):
 
 
 def events_of(story, action=None):
-    events = ModerationEvent.objects.filter(comment=story)
+    """The history rows written since the story was submitted (make_story records the 'submitted' row)."""
+    events = ModerationEvent.objects.filter(comment=story).exclude(action=Action.SUBMITTED)
     return list(events.filter(action=action) if action else events)
 
 
@@ -173,7 +121,7 @@ def test_users_without_the_permission_get_403(client, plain_user, story, name, m
 
 
 def test_staff_without_the_permission_get_403(client, story):
-    client.force_login(make_user("editor", is_staff=True))
+    client.force_login(make_user("editor", staff=True))
     assert client.get(reverse("comments:queue")).status_code == 403
 
 
@@ -186,7 +134,7 @@ def test_post_without_csrf_token_is_refused(moderator, story, name):
     assert response.status_code == 403
     story.refresh_from_db()
     assert story.status == Status.PENDING
-    assert story.body == "I finally understood what happened to me."
+    assert story.body == STORY_BODY
     assert events_of(story) == []
 
 
@@ -344,7 +292,7 @@ def test_raw_body_is_never_rendered_as_html(mod_client, article):
 
 
 def test_content_warned_text_is_hidden_until_revealed(mod_client, article):
-    s = make_story(article, body="What happened that night.", content_warnings=["abuse", "self-harm"])
+    s = make_story(article, body="What happened that night.", warnings=["abuse", "self-harm"])
     plain = make_story(article, body="A plain story.")
     page = soup(mod_client.get(reverse("comments:queue")))
     item = page.select_one(f"#story-{s.pk}")
@@ -456,7 +404,7 @@ def test_detail_shows_earlier_submissions_and_history(mod_client, moderator, art
     assert "Redacted by a moderator by mod" in history
     assert "removed a name" in history
     assert page.select_one(".mod-previous summary").get_text().startswith("Text before this change")
-    assert "I finally understood what happened to me." in page.select_one(".mod-previous-body").get_text()
+    assert STORY_BODY in page.select_one(".mod-previous-body").get_text()
 
 
 def test_detail_of_unknown_story_is_404(mod_client):
@@ -563,7 +511,7 @@ def test_restore(mod_client, moderator, story):
 
 
 def test_decision_someone_else_already_made_is_a_friendly_message(mod_client, moderator, story):
-    moderation.approve(story, make_user("other-mod", moderator=True))
+    moderation.approve(story, make_user("other-mod", groups=["Moderators"]))
     response = mod_client.post(
         reverse("comments:decide", args=[story.pk, "approve"]), {"expected": "pending"}, follow=True
     )
@@ -585,7 +533,7 @@ def test_tampered_expected_status_gets_a_message_and_keeps_the_note(mod_client, 
 
 def test_expected_status_protects_against_a_stale_reject(mod_client, moderator, story):
     """The moderator saw it pending; meanwhile it was approved: their reject must not unpublish it."""
-    moderation.approve(story, make_user("other-mod", moderator=True))
+    moderation.approve(story, make_user("other-mod", groups=["Moderators"]))
     response = mod_client.post(
         reverse("comments:decide", args=[story.pk, "reject"]),
         {"reason": "off-topic", "expected": "pending"},
@@ -617,7 +565,7 @@ def test_edit_keeps_the_original_in_history(mod_client, moderator, story):
     assert story.status == Status.PENDING
     event = _single_event(story, Action.EDITED)
     assert event.actor == moderator
-    assert event.previous_body == "I finally understood what happened to me."
+    assert event.previous_body == STORY_BODY
     assert (event.from_status, event.to_status) == (Status.PENDING, Status.PENDING)
 
 
@@ -647,7 +595,7 @@ def test_edit_refuses_empty_text(mod_client, story):
     response = mod_client.post(reverse("comments:moderate_edit", args=[story.pk]), {"body": "   "})
     assert response.status_code == 400
     story.refresh_from_db()
-    assert story.body == "I finally understood what happened to me." and events_of(story) == []
+    assert story.body == STORY_BODY and events_of(story) == []
 
 
 def test_withdrawn_story_cannot_be_edited(mod_client, story):
@@ -663,7 +611,7 @@ def test_withdrawn_story_cannot_be_edited(mod_client, story):
 
 def test_bulk_approve_skips_items_whose_state_changed(mod_client, moderator, article):
     a, b, c = (make_story(article) for _ in range(3))
-    moderation.mark_spam(c, make_user("other-mod", moderator=True))  # decided meanwhile
+    moderation.mark_spam(c, make_user("other-mod", groups=["Moderators"]))  # decided meanwhile
     response = mod_client.post(
         reverse("comments:bulk"),
         {
@@ -779,7 +727,7 @@ def test_decision_buttons_submit_the_shared_form(mod_client, story, decision, st
 
 @pytest.fixture
 def admin_client_superuser(client):
-    user = get_user_model().objects.create_superuser("boss", "boss@example.com", PASSWORD)
+    user = make_user("boss", superuser=True)
     client.force_login(user)
     client.user = user
     return client
@@ -927,7 +875,7 @@ def test_queue_is_cached_per_moderator_until_a_story_changes(
     page = mod_client.get(url).content.decode()
     assert "The first story waiting" not in page
     # Another moderator never gets this moderator's page (their name is in it).
-    other = make_user("other-mod", moderator=True)
+    other = make_user("other-mod", groups=["Moderators"])
     other_client = Client()
     other_client.force_login(other)
     assert "(other-mod)" in other_client.get(url).content.decode()

@@ -7,46 +7,82 @@ production) with each process's local copies in front of it.
 import json
 import os
 import time
+import uuid
+from types import SimpleNamespace
 
 import pytest
 import redis
 from bs4 import BeautifulSoup
-from django.contrib.auth import get_user_model
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.template import engines
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import FAQ
-from comments import moderation
+from comments import moderation, spam
 from config import pagecache
 from config.pagecache import _local_copies, cached_page
-from tests.test_comments import BODY, make_article, make_moderator, make_story, post_url, story_data
+from tests.factories import STORY_BODY as BODY
+from tests.factories import make_article, make_moderator, make_story, make_user
+from tests.helpers import post_url, story_data
 
 pytestmark = pytest.mark.django_db
 
 
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/14")
 SHARED = "Redis with local copies"
+# This run's keys only: two runs on one machine (or one Redis) never see or delete each other's pages.
+# Django's cache.clear() would FLUSHDB the shared database, so the Redis variant deletes by prefix instead.
+RUN_PREFIX = f"test-run-{uuid.uuid4().hex}"
+
+
+def delete_run_keys():
+    client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
+    keys = list(client.scan_iter(match=f"{RUN_PREFIX}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+def empty_cache():
+    """Empties this run's page cache: the whole per-process cache, or only this run's keys in Redis."""
+    if settings.CACHES["default"].get("KEY_PREFIX") == RUN_PREFIX:
+        delete_run_keys()
+    else:
+        cache.clear()
+
+
+@pytest.fixture(scope="module")
+def redis_run_keys():
+    """Skips the Redis variant when Redis is not running; deletes this run's keys when the module is done."""
+    try:
+        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip(f"Redis is not running at {REDIS_TEST_URL}: the shared-cache variant is SKIPPED")
+    yield RUN_PREFIX
+    delete_run_keys()
 
 
 @pytest.fixture(autouse=True, params=["per-process cache", SHARED])
 def page_cache(request, settings):
     if request.param == SHARED:
-        try:
-            redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping()
-        except redis.RedisError:
-            pytest.skip(f"Redis is not running at {REDIS_TEST_URL}: the shared-cache variant is SKIPPED")
+        request.getfixturevalue("redis_run_keys")
         settings.CACHES = {
-            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_TEST_URL}
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": REDIS_TEST_URL,
+                "KEY_PREFIX": RUN_PREFIX,
+            }
         }
-    cache.clear()
+    empty_cache()
     _local_copies.clear()
     yield request.param
-    cache.clear()
+    empty_cache()
     _local_copies.clear()
 
 
@@ -68,6 +104,14 @@ def hidden_value_in(html, name):
     return BeautifulSoup(html, "html.parser").find("input", attrs={"name": name})["value"]
 
 
+def without_per_visitor_values(html):
+    """The page less its per-visitor values: the CSRF token, and the form timestamp (signed to the second, so it
+    differs when two visits fall either side of a second boundary)."""
+    for name in ("csrfmiddlewaretoken", "ts"):
+        html = html.replace(hidden_value_in(html, name), "")
+    return html
+
+
 def test_second_visit_is_served_from_the_cache_with_one_query(article, django_assert_num_queries):
     url = article.get_absolute_url()
     Client().get(url)
@@ -81,7 +125,7 @@ def test_second_visit_is_served_from_the_cache_with_one_query(article, django_as
             assert Client().get(url).status_code == 200
 
 
-def test_each_visitor_gets_their_own_csrf_token_and_form_timestamp(article, settings):
+def test_each_visitor_gets_their_own_csrf_token_and_form_timestamp(article, settings, monkeypatch):
     settings.STORY_MIN_SECONDS = 1
     first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
     page_one = first.get(article.get_absolute_url())
@@ -89,7 +133,8 @@ def test_each_visitor_gets_their_own_csrf_token_and_form_timestamp(article, sett
     assert hidden_value(page_two, "csrfmiddlewaretoken") and hidden_value(page_two, "ts")
     assert hidden_value(page_one, "csrfmiddlewaretoken") != hidden_value(page_two, "csrfmiddlewaretoken")
     # The cached page's token and timestamp are valid for the second visitor.
-    time.sleep(1.1)
+    later = time.time() + 1.1  # the visitor posts 1.1 s later: the form's clock is moved, nobody waits
+    monkeypatch.setattr(spam, "time", SimpleNamespace(time=lambda: later))
     data = story_data(
         ts=hidden_value(page_two, "ts"), csrfmiddlewaretoken=hidden_value(page_two, "csrfmiddlewaretoken")
     )
@@ -99,7 +144,7 @@ def test_each_visitor_gets_their_own_csrf_token_and_form_timestamp(article, sett
 def test_logged_in_people_are_never_served_cached_pages(article):
     Client().get(article.get_absolute_url())
     staff = Client()
-    staff.force_login(get_user_model().objects.create_user("ed", password="pw-123456789", is_staff=True))
+    staff.force_login(make_user("ed", staff=True))
     with CaptureQueriesContext(connection) as queries:
         page = staff.get(article.get_absolute_url()).content.decode()
     assert len(queries) >= 5  # session, user, then the page rendered afresh
@@ -157,11 +202,31 @@ def test_faq_and_article_edits_reach_cached_pages(article):
     assert "Is it quick?" not in reader.get(article.get_faq_url()).content.decode()
 
 
-def test_errors_and_draft_previews_are_not_cached(article):
-    assert Client().get("/articles/nope/").status_code == 404
+def test_errors_are_not_cached(rf):
+    renders = []
+
+    def render_not_found():
+        renders.append(1)
+        return render(request, "404.html", status=404)
+
+    for _ in range(2):
+        request = rf.get("/articles/gone/")
+        assert cached_page(request, ["gone"], render_not_found).status_code == 404
+    assert len(renders) == 2  # rendered afresh each time: an error page is never kept
+
+
+def test_draft_previews_are_not_cached(article):
+    url = article.get_absolute_url()
+    assert Client().get(url).status_code == 200  # cached while published
     article.status = article.Status.DRAFT
     article.save()
-    assert Client().get(article.get_absolute_url()).status_code == 404
+    staff = Client()
+    staff.force_login(make_user("ed", staff=True))
+    assert "Preview: this article is a draft" in staff.get(url).content.decode()
+    for _ in range(2):  # neither the page cached while published nor the staff preview reaches the public
+        response = Client().get(url)
+        assert response.status_code == 404
+        assert "Preview" not in response.content.decode()
 
 
 def test_nothing_is_cached_while_developing(article, settings):
@@ -194,11 +259,10 @@ def test_the_per_process_cache_keeps_no_second_copy(article, page_cache):
 def test_with_a_shared_cache_each_process_keeps_its_latest_pages(article, page_cache, django_assert_num_queries):
     url = article.get_absolute_url()
     first = Client().get(url).content.decode()
-    cache.clear()  # even without the shared copy, this process still has the page
+    empty_cache()  # even without the shared copy, this process still has the page
     with django_assert_num_queries(1):
         again = Client().get(url).content.decode()
-    token = hidden_value_in(again, "csrfmiddlewaretoken")
-    assert again.replace(token, "") == first.replace(hidden_value_in(first, "csrfmiddlewaretoken"), "")
+    assert without_per_visitor_values(again) == without_per_visitor_values(first)
     # A change gives the page a new key: the local copy of the old version is never served.
     article.title = "Renamed while cached"
     article.save()
@@ -211,14 +275,14 @@ def test_local_copies_are_bounded_and_expire(article, page_cache, monkeypatch, s
     for url in ["/", "/faq/", article.get_absolute_url()]:
         Client().get(url)
     assert len(_local_copies._pages) == 2
-    cache.clear()
+    empty_cache()
     with CaptureQueriesContext(connection) as queries:
         Client().get("/")  # the oldest copy was dropped: rendered again
     assert len(queries) > 1
     settings.PAGE_CACHE_SECONDS = 0  # copies kept from now on expire at once
     _local_copies.clear()
     Client().get("/faq/")
-    cache.clear()
+    empty_cache()
     with CaptureQueriesContext(connection) as queries:
         Client().get("/faq/")
     assert len(queries) > 1

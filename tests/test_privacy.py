@@ -5,37 +5,16 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.core.management import call_command
 from django.utils import timezone
 
-from articles.models import Article
 from comments import moderation
 from comments.models import Comment, ModerationEvent, Report, hash_network_address
+from tests.factories import make_article, make_moderator, make_story
 
 pytestmark = pytest.mark.django_db
 
 IP = hash_network_address("10.0.0.1")
-
-
-def make_article(slug="healing"):
-    return Article.objects.create(
-        slug=slug, title="Healing", summary="S.", body="Body.", status=Article.Status.PUBLISHED,
-        published_at=timezone.now() - timedelta(days=1),
-    )  # fmt: skip
-
-
-def make_story(article, status=Comment.Status.PENDING, body="My story about the years it took to see it.", **kw):
-    story = Comment(article=article, name=kw.pop("name", "Sam"), body=body, status=status, **kw)
-    story.issue_token()
-    story.save()
-    return story
-
-
-def make_moderator():
-    user = User.objects.create_user("mod", "mod@example.org", "pw-not-used-123")
-    user.user_permissions.add(Permission.objects.get(codename="moderate", content_type__app_label="comments"))
-    return User.objects.get(pk=user.pk)
 
 
 def run(*args):
@@ -69,7 +48,7 @@ def test_purge_blanks_old_hashes_and_withdrawn_text():
 
 def test_export_prints_the_stories_of_one_email():
     article = make_article()
-    story = make_story(article, email="robin@example.org", content_warnings=["abuse"])
+    story = make_story(article, email="robin@example.org", warnings=["abuse"])
     moderation.reject(story, make_moderator(), Comment.RejectReason.PERSONAL_DATA, note="Leave out the phone number.")
     make_story(article, email="someone-else@example.org", body="Not Robin's story at all, someone else's.")
 

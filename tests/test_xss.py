@@ -1,11 +1,13 @@
 """XSS, judged by the browser.
 
 The corpus (tests/xss_payloads.py, 400+ payloads) goes in as story bodies, display names and replies (stored through
-Comment.save(), the code path the form uses, then approved with comments.moderation.approve) and as a staff-authored
+Comment.save(), the code path the form uses, stored published as comments.moderation.approve leaves them) and as a staff-authored
 article (body, story prompt, FAQ questions and answers). Chromium then loads the pages with a sentinel installed:
 no dialog may open, no payload may call `window.__xss(n)`, no element may carry an on* attribute or a
 javascript:/vbscript:/data: URL, and the browser may report no Content-Security-Policy violation, on any page.
 """
+
+from urllib.parse import urljoin
 
 import pytest
 from bleach._vendor import html5lib
@@ -17,6 +19,7 @@ from articles.models import FAQ, Article
 from comments import moderation
 from comments.markdown import render_story_markdown
 from comments.models import Comment
+from tests.factories import make_moderator, make_story
 from tests.xss_payloads import DOM_AUDIT_JS, corpus, short
 
 PAYLOADS = corpus()
@@ -119,15 +122,14 @@ def test_audit_catches_an_unsanitised_page(chromium_browser):
 
 
 @pytest.fixture
-def hostile_site(live_site, settings, monkeypatch):
-    """Every payload as an approved story body, a display name (those that fit) and a reply; and a hostile article."""
-    from django.contrib.auth import get_user_model
+def hostile_site(live_site, settings):
+    """Every payload as a published story body, a display name (those that fit) and a reply; and a hostile article.
 
-    settings.STORIES_PER_PAGE = 10_000  # the whole corpus on one page: one page load
-    import comments.views.moderation as moderation_views
-
-    monkeypatch.setattr(moderation_views, "PER_PAGE", 10_000)
-    moderator = live_site.make_moderator("xss-moderator")
+    The stories are stored published, as moderation.approve leaves them (decided by the moderator), without
+    going through approve() one by one: 1,600 decisions would dominate the run and are tested elsewhere."""
+    settings.STORIES_PER_PAGE = 10_000  # the whole corpus on one article page: one page load
+    moderator = make_moderator("xss-moderator", staff=True)
+    published = {"status": Comment.Status.APPROVED, "decided_by": moderator, "decided_at": timezone.now()}
     article = live_site.articles[0]
     # Closed to new stories: no reply form per story, so the page with 800+ stories renders quickly.
     Article.objects.filter(pk=article.pk).update(stories_open=False)
@@ -135,17 +137,14 @@ def hostile_site(live_site, settings, monkeypatch):
     names = {p.number: p.text for p in short(PAYLOADS, 60)}
     tops = []
     for payload in PAYLOADS:
-        story, _ = live_site.make_story(article, names.get(payload.number, f"Name {payload.number}"), payload.text)
-        moderation.approve(story, moderator)
-        tops.append(story)
+        name = names.get(payload.number, f"Name {payload.number}")
+        tops.append(make_story(article, name=name, body=payload.text, submitted_event=False, **published))
     for payload, parent in zip(PAYLOADS, tops, strict=True):
-        reply, _ = live_site.make_story(
-            article, names.get(payload.number, f"Reply {payload.number}"), payload.text, parent=parent
-        )
-        moderation.approve(reply, moderator)
+        name = names.get(payload.number, f"Reply {payload.number}")
+        make_story(article, name=name, body=payload.text, parent=parent, submitted_event=False, **published)
     # One pending story holding the whole corpus: its status page and the moderation review tab.
     everything = "\n\n".join(p.text for p in PAYLOADS)
-    _, token = live_site.make_story(article, names[1], everything, warnings=["abuse"])
+    token = make_story(article, name=names[1], body=everything, warnings=["abuse"]).token
 
     # The staff-authored article: hostile Markdown everywhere an editor can type.
     hostile = Article.objects.create(
@@ -166,8 +165,7 @@ def hostile_site(live_site, settings, monkeypatch):
         ]
     )  # fmt: skip
     assert FAQ.objects.filter(article=hostile).count() == len(PAYLOADS)
-    login_user = get_user_model().objects.get(pk=moderator.pk)
-    return {"article": article, "hostile": hostile, "token": token, "moderator": login_user}
+    return {"article": article, "hostile": hostile, "token": token, "moderator": moderator}
 
 
 @pytest.mark.browser
@@ -194,12 +192,21 @@ def test_corpus_is_inert_in_the_browser(hostile_site, live_site, browser_page):
     page.locator("#id_password").fill(live_site.password)
     with page.expect_navigation():
         page.locator("main button[type=submit]").click()
-    for url in (reverse("comments:queue") + "?tab=published", reverse("comments:queue")):
-        page.goto(url)
-        if page.locator("details.cw").count():
-            page.locator("details.cw summary").first.click()  # the content-warned text, revealed
-        audit_page(page, rec, url)
-    assert page.locator(".mod-item").count() == 1
+    # Page by page, through the queue's own pagination (50 a page): small page loads, every story seen.
+    seen = {}
+    for tab in ("published", "review"):
+        seen[tab] = 0
+        page.goto(reverse("comments:queue") + f"?tab={tab}")
+        while True:
+            if page.locator("details.cw").count():
+                page.locator("details.cw summary").first.click()  # the content-warned text, revealed
+            audit_page(page, rec, page.url)
+            seen[tab] += page.locator(".mod-item").count()
+            next_link = page.locator("nav[aria-label=Pages] a.page-link", has_text="Next")
+            if not next_link.count():
+                break
+            page.goto(urljoin(page.url, next_link.get_attribute("href")))
+    assert seen == {"published": 2 * len(PAYLOADS), "review": 1}
 
 
 # --- No CSP violation on any page of the site ----------------------------------------------------------------
@@ -209,10 +216,11 @@ def test_corpus_is_inert_in_the_browser(hostile_site, live_site, browser_page):
 def test_no_csp_violation_on_any_page(live_site, browser_page):
     page, rec = browser_page
     first, second = live_site.articles
-    approved, _ = live_site.make_story(first, "Robin", "A story that was approved and is now published.")
-    reply, _ = live_site.make_story(first, "Kim", "A reply to the story, also published by now.", parent=approved)
-    pending, token = live_site.make_story(first, "Sam", "A story that is still waiting to be read.", ["abuse"])
-    moderator = live_site.make_moderator()
+    approved = make_story(first, name="Robin", body="A story that was approved and is now published.")
+    reply = make_story(first, name="Kim", body="A reply to the story, also published by now.", parent=approved)
+    pending = make_story(first, name="Sam", body="A story that is still waiting to be read.", warnings=["abuse"])
+    token = pending.token
+    moderator = make_moderator("moderator", staff=True)
     moderation.approve(approved, moderator)
     moderation.approve(reply, moderator)
 
