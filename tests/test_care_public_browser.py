@@ -9,6 +9,7 @@ from django.urls import reverse
 from comments import moderation
 from comments.models import Comment
 from tests.browser_helpers import screenshot
+from tests.factories import make_moderator, make_story
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,10 +59,10 @@ def test_a_flagged_story_is_answered_with_kind_words_and_numbers_on_the_first_sc
 
 def test_a_reply_to_a_warned_story_stays_collapsed_until_opened(live_site, new_browser_page):
     article = live_site.articles[0]
-    moderator = live_site.make_moderator()
-    story, _ = live_site.make_story(article, "Jo", "What he did to me for years still shapes me.", ["abuse"])
-    reply, _ = live_site.make_story(
-        article, "Kim", "The same happened to me, and the shouting still echoes.", parent=story
+    moderator = make_moderator("moderator", staff=True)
+    story = make_story(article, name="Jo", body="What he did to me for years still shapes me.", warnings=["abuse"])
+    reply = make_story(
+        article, name="Kim", body="The same happened to me, and the shouting still echoes.", parent=story
     )
     for each in (story, reply):
         moderation.approve(each, moderator)
@@ -79,9 +80,12 @@ def test_a_reply_to_a_warned_story_stays_collapsed_until_opened(live_site, new_b
 
 def test_a_story_about_self_harm_has_a_support_note_and_no_reply_link(live_site, new_browser_page):
     article = live_site.articles[0]
-    moderator = live_site.make_moderator()
-    story, _ = live_site.make_story(
-        article, "Sam", "Some nights I still think about not being here, but mornings come.", ["self-harm"]
+    moderator = make_moderator("moderator", staff=True)
+    story = make_story(
+        article,
+        name="Sam",
+        body="Some nights I still think about not being here, but mornings come.",
+        warnings=["self-harm"],
     )
     moderation.approve(story, moderator)
     for width in (390, 1280):
@@ -98,9 +102,9 @@ def test_a_story_about_self_harm_has_a_support_note_and_no_reply_link(live_site,
 
 def test_a_readers_at_risk_report_puts_the_story_first_for_moderators(live_site, new_browser_page):
     article = live_site.articles[0]
-    moderator = live_site.make_moderator()
-    older, _ = live_site.make_story(article, "Alex", "An older story, still waiting for a moderator to read it.")
-    story, _ = live_site.make_story(article, "Sam", "Nothing has felt right for months and I am so very tired.")
+    moderator = make_moderator("moderator", staff=True)
+    older = make_story(article, name="Alex", body="An older story, still waiting for a moderator to read it.")
+    story = make_story(article, name="Sam", body="Nothing has felt right for months and I am so very tired.")
     moderation.approve(story, moderator)
 
     reader, rec = new_browser_page(width=390, height=844)
