@@ -115,6 +115,13 @@ class Comment(models.Model):
     open_reports = models.PositiveIntegerField(default=0, help_text="Reports since the last moderation decision.")
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     ip_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    # Chosen by a moderator in the care step (a story that may be about self-harm or suicide): a short
+    # support note with the help link is shown under the published story.
+    support_note = models.BooleanField(
+        default=False, help_text="Show a support note with the help link under the published story."
+    )
+    # When a moderator last sent the author a kind message from the care step (the queue shows it).
+    author_contacted_at = models.DateTimeField(null=True, blank=True, editable=False)
     # When a moderator notice (ordinary or urgent) first covered this story: every new story is mailed once.
     moderators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -168,6 +175,12 @@ class Comment(models.Model):
         return reverse("comments:status", kwargs={"token": token})
 
     @property
+    def needs_care(self):
+        """May be about self-harm or suicide: never published by one key or click, only through the
+        moderators' care step (comments.moderation.approve refuses it without a care choice)."""
+        return self.flag_self_harm or self.ContentWarning.SELF_HARM in self.content_warnings
+
+    @property
     def content_warning_labels(self):
         labels = dict(self.ContentWarning.choices)
         return [labels.get(code, code) for code in self.content_warnings]
@@ -189,6 +202,8 @@ class ModerationEvent(models.Model):
         REPORTED = "reported", "Reported by a reader"
         HIDDEN = "hidden", "Hidden after reports"
         ERASED = "erased", "Personal data erased"
+        WARNINGS_CHANGED = "warnings", "Content warnings changed"
+        CONTACTED = "contacted", "Contacted the author"
 
     comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)

@@ -95,6 +95,27 @@ def notify_author_of_decision(comment_pk):
     )
 
 
+def send_care_contact(comment_pk):
+    """The care step's kind message to the author of a held story (comments.moderation.contact_author, after
+    it commits): a person read it and is thinking of them, the help resources as text, and that the story is
+    held, not rejected. No story text and no moderator's name."""
+    from care.help import resources
+
+    try:
+        story = Comment.objects.select_related("article").get(pk=comment_pk)
+    except Exception:
+        logger.exception("Story %s vanished before its author could be contacted", comment_pk)
+        return 0
+    if not story.email:
+        return 0
+    return _send(
+        f"About the story you sent to {settings.SITE_NAME}",
+        "comments/email/care_contact.txt",
+        {"story": story, "help": resources(), "help_url": settings.SITE_URL + reverse("care:help")},
+        [story.email],
+    )
+
+
 def moderator_emails(ordinary=False):
     """settings.MODERATOR_EMAILS plus active users who may moderate (directly, by group, or superusers).
     `ordinary=True`: without the moderators who turned ordinary notices off (MODERATOR_EMAILS stay)."""
