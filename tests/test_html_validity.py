@@ -30,7 +30,7 @@ def pages(tmp_path):
     moderation.approve(reply, moderator)
     pending = make_story(article, body="Still waiting for a moderator to read this one.")
     # Pinned to the top of the queue, under the crisis guidance, with its own contact line.
-    make_story(article, body="Some days I do not want to be here.", flag_self_harm=True, email="a@example.org")
+    crisis = make_story(article, body="Some days I do not want to be here.", flag_self_harm=True, email="a@example.org")
     reader, mod = Client(), Client()
     mod.force_login(moderator)
     responses = {
@@ -48,6 +48,8 @@ def pages(tmp_path):
         "queue": mod.get(reverse("comments:queue")),
         "story-detail": mod.get(reverse("comments:moderate_story", args=[pending.pk])),
         "reject": mod.get(reverse("comments:decide", args=[pending.pk, "reject"])),
+        "care-step": mod.get(reverse("comments:care_decision", args=[crisis.pk])),
+        "care-step-errors": mod.post(reverse("comments:care_decision", args=[crisis.pk]), {"choice": "reject"}),
         "mail-preferences": mod.get(reverse("comments:notification_preferences")),
         "bulk-refused": mod.post(reverse("comments:bulk"), {"action": "approve", "ids": ["99999999999999999999"]}),
     }
