@@ -7,7 +7,7 @@ at /moderation/), so each one is checked and recorded in the story's history.
 
 from django.contrib import admin, messages
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from post_office.admin import EmailAdmin as PostOfficeEmailAdmin
 from post_office.models import STATUS
 from post_office.models import Email as OutboxEmail
@@ -80,6 +80,8 @@ class CommentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "body",
         "body_html",
         "content_warnings",
+        "support_note",
+        "author_contacted_at",
         "flag_self_harm",
         "flag_identifying",
         "flag_links",
@@ -132,16 +134,32 @@ class CommentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return _can_moderate(request)
 
     def _apply(self, request, queryset, func, verb, **kwargs):
-        done, skipped = 0, []
+        done, skipped, needs_care = 0, [], []
         for story in queryset:
             try:
                 func(story, request.user, **kwargs)
+            except moderation.NeedsCareDecision:
+                needs_care.append(story.pk)
             except moderation.InvalidTransition:
                 skipped.append(story.pk)
             else:
                 done += 1
         if done:
             self.message_user(request, f"{verb}: {moderation.stories_phrase(done)}.", messages.SUCCESS)
+        if needs_care:
+            # Never published from here: each has its own decision, with care, in the moderation pages.
+            links = format_html_join(
+                ", ", '<a href="{}">#{}</a>', ((reverse("comments:care_decision", args=[pk]), pk) for pk in needs_care)
+            )
+            self.message_user(
+                request,
+                format_html(
+                    "Not approved: {} that may be about self-harm or suicide. Decide on each in its care step: {}.",
+                    moderation.stories_phrase(len(needs_care)),
+                    links,
+                ),
+                messages.WARNING,
+            )
         if skipped:
             self.message_user(
                 request,

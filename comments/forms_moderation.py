@@ -173,3 +173,99 @@ class ModeratorPreferenceForm(forms.ModelForm):
     class Meta:
         model = ModeratorPreference
         fields = ["ordinary_notices"]
+
+
+# The care step (comments:care_decision) for a story that may be about self-harm or suicide: one choice.
+CARE_CHOICES = [
+    ("support-note", "Publish it with a support note"),
+    ("content-warning", "Publish it behind a content warning"),
+    ("edit", "Edit or redact it first"),
+    ("contact", "Hold it, and send the author a kind message"),
+    ("reject", "Don’t publish it, and give the author a kind reason"),
+]
+
+KIND_REJECT_NOTE = (
+    "Thank you for trusting us with your story. A person read every word, and what you wrote matters. "
+    "We could not publish it here as it is, but this is not a judgement of you. If things feel hard right "
+    "now, please talk to someone: our “Get help now” page lists free, confidential services, day and night. "
+    "You are welcome to write again."
+)
+
+
+class CareDecisionForm(forms.Form):
+    choice = forms.ChoiceField(
+        label="What would you like to do with this story?",
+        choices=CARE_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose one of the options below.", "invalid_choice": "Choose one of the options."},
+    )
+    warnings = forms.MultipleChoiceField(
+        label="Content warnings to show",
+        choices=Comment.ContentWarning.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+    reason = forms.ChoiceField(
+        label="Reason",
+        choices=[("", "Choose a reason…")] + Comment.RejectReason.choices,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    note = forms.CharField(
+        label="Message to the author",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5, "class": "form-control"}),
+    )
+    expected = NoteForm.base_fields["expected"]
+
+    def __init__(self, *args, story, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.story = story
+        choices = list(CARE_CHOICES)
+        if not self.can_contact:
+            choices = [c for c in choices if c[0] != "contact"]
+        self.fields["choice"].choices = choices
+        # The self-harm warning is ticked to begin with, with any the story carries already.
+        self.fields["warnings"].initial = [
+            code for code in Comment.ContentWarning.values
+            if code == Comment.ContentWarning.SELF_HARM or code in story.content_warnings
+        ]  # fmt: skip
+        self.fields["note"].initial = KIND_REJECT_NOTE
+        self.fields["expected"].initial = story.status
+
+    @property
+    def can_contact(self):
+        """Only a story still waiting can be held, and only an author who left an email can be written to."""
+        return bool(self.story.email) and self.story.status == Comment.Status.PENDING
+
+    def clean(self):
+        data = super().clean()
+        choice = data.get("choice")
+        if choice == "content-warning" and not data.get("warnings"):
+            self.add_error("warnings", "Tick at least one content warning to publish the story behind.")
+        if choice == "reject":
+            if not data.get("reason"):
+                self.add_error("reason", "Choose a reason to give the author.")
+            if not (data.get("note") or "").strip():
+                self.add_error("note", "Write a short, kind message to the author (the suggested one is fine).")
+        return data
+
+
+class WarningsForm(forms.Form):
+    """A moderator adds, changes or removes a story's content warnings (on its detail page)."""
+
+    warnings = forms.MultipleChoiceField(
+        label="Content warnings",
+        choices=Comment.ContentWarning.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        error_messages={"invalid_choice": "“%(value)s” is not one of the content warnings."},
+    )
+    note = forms.CharField(
+        label="Note for the history (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
+    expected = NoteForm.base_fields["expected"]

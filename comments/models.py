@@ -115,6 +115,13 @@ class Comment(models.Model):
     open_reports = models.PositiveIntegerField(default=0, help_text="Reports since the last moderation decision.")
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     ip_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    # Chosen by a moderator in the care step (a story that may be about self-harm or suicide): a short
+    # support note with the help link is shown under the published story.
+    support_note = models.BooleanField(
+        default=False, help_text="Show a support note with the help link under the published story."
+    )
+    # When a moderator last sent the author a kind message from the care step (the queue shows it).
+    author_contacted_at = models.DateTimeField(null=True, blank=True, editable=False)
     # When a moderator notice (ordinary or urgent) first covered this story: every new story is mailed once.
     moderators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -169,8 +176,10 @@ class Comment(models.Model):
 
     @property
     def needs_care(self):
-        """The story may be about self-harm or suicide: flagged when written (or after a reader's at-risk
-        report), or warned so by its author. Public pages put a support note under it and offer no replies."""
+        """May be about self-harm or suicide: flagged when written (or after a reader's at-risk report), or
+        warned so by its author. Never published by one key or click, only through the moderators' care step
+        (comments.moderation.approve refuses it without a care choice); public pages put a support note under
+        it and offer no replies."""
         return self.flag_self_harm or self.ContentWarning.SELF_HARM in self.content_warnings
 
     @property
@@ -213,6 +222,8 @@ class ModerationEvent(models.Model):
         REPORTED = "reported", "Reported by a reader"
         HIDDEN = "hidden", "Hidden after reports"
         ERASED = "erased", "Personal data erased"
+        WARNINGS_CHANGED = "warnings", "Content warnings changed"
+        CONTACTED = "contacted", "Contacted the author"
 
     comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)

@@ -3,7 +3,7 @@
 TRANSITIONS names each kind of change and says, for each status a story may be in, the status it
 leaves the story in; actions_for(story) reads what applies from it (the queue's buttons, the author's
 status page). There is one function per change below (approve, reject, mark_spam, restore, edit,
-author_edit, withdraw, report, erase). Each is atomic, locks the story's row, takes the allowed
+set_content_warnings, contact_author, author_edit, withdraw, report, erase). Each is atomic, locks the story's row, takes the allowed
 statuses from the table (InvalidTransition otherwise), writes a ModerationEvent and queues any email
 in the outbox (delivered after the commit). The queue views, the Django admin actions, the author's pages and the privacy
 commands all call these; nothing else changes a story after it is submitted.
@@ -38,6 +38,22 @@ ERASED_NAME = "Erased"
 
 class InvalidTransition(Exception):
     """The story is not (or no longer) in a state where this change applies: someone else acted first."""
+
+
+class NeedsCareDecision(InvalidTransition):
+    """The story may be about self-harm or suicide (Comment.needs_care): it is published only through the
+    care step (comments:care_decision), which passes approve() an explicit care choice. A subclass of
+    InvalidTransition so that any caller that does not know about it still refuses rather than publishes."""
+
+    def __init__(self, story_pk):
+        self.story_pk = story_pk
+        super().__init__(f"Story #{story_pk} may be about self-harm or suicide: decide on it in the care step.")
+
+
+# The care step's ways of publishing such a story, and how each is written in the approval's history note.
+CARE_SUPPORT_NOTE = "support-note"
+CARE_CONTENT_WARNING = "content-warning"
+CARE_NOTES = {CARE_SUPPORT_NOTE: "care: support note", CARE_CONTENT_WARNING: "care: content warning"}
 
 
 @dataclass(frozen=True)
@@ -89,6 +105,10 @@ TRANSITIONS = {
         Action.WITHDRAWN,
         by=AUTHOR,
     ),
+    # Content warnings: added, changed or removed on any story that can be edited (not spam, not withdrawn).
+    "warnings": Transition(_unchanged(Status.PENDING, Status.APPROVED, Status.REJECTED), Action.WARNINGS_CHANGED),
+    # The care step: a kind message to the author of a story held in the queue (it stays waiting).
+    "contact": Transition(_unchanged(Status.PENDING), Action.CONTACTED),
     "report": Transition(_unchanged(Status.APPROVED), Action.REPORTED, by=READER),
     # At settings.REPORT_THRESHOLD open reports, until a moderator looks again. A report that the writer may
     # be at risk never counts: hiding their story would only silence them (report() pins it instead).
@@ -165,10 +185,13 @@ def _record(story, transition, from_status, actor=None, action=None, pages_chang
 # --- Moderators' decisions -------------------------------------------------------------------
 
 
-def _decide(comment, user, names, expected_status, reason="", note=""):
+def _decide(comment, user, names, expected_status, reason="", note="", publish=None):
+    """`publish` (for approve): a function of the locked story that checks it may be published, sets
+    what the publishing changes, and returns the history note."""
     _require_moderator(user)
     with transaction.atomic():
         story, transition = _lock(comment, names, expected_status)
+        history_note = publish(story) if publish else note
         from_status = story.status
         story.status = transition.moves[from_status]
         story.decided_at = timezone.now()
@@ -176,13 +199,29 @@ def _decide(comment, user, names, expected_status, reason="", note=""):
         story.decision_reason = reason
         story.decision_note = note
         story.open_reports = 0
-        _record(story, transition, from_status, actor=user, reason=reason, note=note)
+        _record(story, transition, from_status, actor=user, reason=reason, note=history_note)
     return story
 
 
-def approve(comment, user, note="", *, expected_status=None):
-    """Publish a waiting story, or keep a reported one published (closing its reports)."""
-    return _decide(comment, user, ["approve", "keep"], expected_status, note=note)
+def approve(comment, user, note="", *, expected_status=None, care=None):
+    """Publish a waiting story, or keep a reported one published (closing its reports).
+
+    A story that may be about self-harm or suicide (Comment.needs_care) is refused with NeedsCareDecision
+    unless `care` names how the moderator chose to publish it in the care step: CARE_SUPPORT_NOTE (a
+    support note shows under it) or CARE_CONTENT_WARNING (it must carry a content warning by then)."""
+    if care is not None and care not in CARE_NOTES:
+        raise ValueError(f"Unknown care choice {care!r}.")
+
+    def publish(story):
+        # Checked on the locked row: flags or warnings may have changed since the moderator's page loaded.
+        if story.needs_care and care is None:
+            raise NeedsCareDecision(story.pk)
+        if care == CARE_CONTENT_WARNING and not story.content_warnings:
+            raise ValueError("Choose at least one content warning to publish the story behind.")
+        story.support_note = care == CARE_SUPPORT_NOTE
+        return "; ".join(part for part in (CARE_NOTES.get(care, ""), note) if part)
+
+    return _decide(comment, user, ["approve", "keep"], expected_status, note=note, publish=publish)
 
 
 def reject(comment, user, reason, note="", *, expected_status=None):
@@ -212,6 +251,49 @@ def edit(comment, user, new_body, note="", redaction=False, *, expected_status=N
         story.body = new_body
         action = Action.REDACTED if redaction else Action.EDITED
         _record(story, transition, story.status, actor=user, action=action, note=note, previous_body=previous)
+    return story
+
+
+def warning_labels(codes):
+    labels = dict(Comment.ContentWarning.choices)
+    return ", ".join(labels.get(code, code) for code in codes) or "none"
+
+
+def set_content_warnings(comment, user, warnings, note="", *, expected_status=None):
+    """A moderator adds, changes or removes a story's content warnings (any story that still has its text).
+    The history note says from which to which; a published story's cached pages are dropped. Returns the
+    story; nothing is written when the warnings are the same."""
+    _require_moderator(user)
+    known = Comment.ContentWarning.values
+    unknown = [code for code in warnings if code not in known]
+    if unknown:
+        raise ValueError(f"Unknown content warning {unknown[0]!r}.")
+    chosen = [code for code in known if code in set(warnings)]  # one order everywhere: the choices'
+    with transaction.atomic():
+        story, transition = _lock(comment, ["warnings"], expected_status)
+        previous = list(story.content_warnings)
+        if chosen == [code for code in known if code in previous]:
+            return story
+        story.content_warnings = chosen
+        change = f"Content warnings: {warning_labels(previous)} → {warning_labels(chosen)}"
+        _record(story, transition, story.status, actor=user, note="; ".join(part for part in (change, note) if part))
+    return story
+
+
+def contact_author(comment, user, *, expected_status=None):
+    """The care step's "hold and contact the author": a kind message (comments/email/care_contact.txt, sent
+    once the transaction commits) to the author of a waiting story, which stays waiting. Recorded in the
+    history and on the story (author_contacted_at, shown in the queue)."""
+    _require_moderator(user)
+    with transaction.atomic():
+        story, transition = _lock(comment, ["contact"], expected_status)
+        if not story.email:
+            raise ValueError("The author left no email address, so they cannot be contacted.")
+        story.author_contacted_at = timezone.now()
+        _record(story, transition, story.status, actor=user, pages_change=False)
+        from .notifications import send_care_contact
+
+        send_care_contact(story)  # queued in this transaction, sent once it commits
     return story
 
 

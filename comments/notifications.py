@@ -123,6 +123,27 @@ def send_recovered_links(email, links):
     )
 
 
+def send_care_contact(story):
+    """The care step's kind message to the author of a held story (comments.moderation.contact_author, in its
+    transaction): a person read it and is thinking of them, the help resources as text, and that the story is
+    held, not rejected. No story text and no moderator's name."""
+    from care.help import resources
+
+    return _queue(
+        "care-contact",
+        story.email,
+        f"About the story you sent to {settings.SITE_NAME}",
+        "comments/email/care_contact",
+        {
+            "story": story,
+            "help": resources(),
+            "help_url": settings.SITE_URL + reverse("care:help"),
+            "lost_link_url": lost_link_url(),
+        },
+        story_pk=story.pk,
+    )
+
+
 def moderator_emails(ordinary=False):
     """settings.MODERATOR_EMAILS plus active users who may moderate (directly, by group, or superusers).
     `ordinary=True`: without the moderators who turned ordinary notices off (MODERATOR_EMAILS stay)."""

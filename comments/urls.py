@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import moderation, preferences, stories
+from .views import care, moderation, preferences, stories
 
 app_name = "comments"
 
@@ -18,5 +18,8 @@ urlpatterns = [
     path("moderation/notifications/", preferences.notification_preferences, name="notification_preferences"),
     path("moderation/<id:pk>/", moderation.story_detail, name="moderate_story"),
     path("moderation/<id:pk>/edit/", moderation.edit_text, name="moderate_edit"),
+    # Before the decisions' catch-all below.
+    path("moderation/<id:pk>/care/", care.care_decision, name="care_decision"),
+    path("moderation/<id:pk>/warnings/", care.edit_warnings, name="moderate_warnings"),
     path("moderation/<id:pk>/<str:decision>/", moderation.decide, name="decide"),
 ]

@@ -182,6 +182,7 @@ def test_login_and_moderation_pages(live_site, browser_page):
         "reject page": reverse("comments:decide", args=[warned.pk, "reject"]),
         "approve page": reverse("comments:decide", args=[warned.pk, "approve"]),
         "edit page": reverse("comments:moderate_edit", args=[pending.pk]),
+        "care step": reverse("comments:care_decision", args=[pending.pk]),
         "mail preferences": reverse("comments:notification_preferences"),
     }.items():
         page.goto(url)

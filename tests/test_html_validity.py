@@ -38,6 +38,7 @@ def pages(tmp_path):
     moderation.approve(
         make_story(article, body="I hurt myself for years; it is better now.", content_warnings=["self-harm"]),
         moderator,
+        care=moderation.CARE_SUPPORT_NOTE,
     )
     reader, mod = Client(), Client()
     mod.force_login(moderator)
@@ -58,13 +59,15 @@ def pages(tmp_path):
         "queue": mod.get(reverse("comments:queue")),
         "story-detail": mod.get(reverse("comments:moderate_story", args=[pending.pk])),
         "reject": mod.get(reverse("comments:decide", args=[pending.pk, "reject"])),
+        "care-step": mod.get(reverse("comments:care_decision", args=[flagged.pk])),
+        "care-step-errors": mod.post(reverse("comments:care_decision", args=[flagged.pk]), {"choice": "reject"}),
         "mail-preferences": mod.get(reverse("comments:notification_preferences")),
         "bulk-refused": mod.post(reverse("comments:bulk"), {"action": "approve", "ids": ["99999999999999999999"]}),
         "lost-link": reader.get(reverse("comments:lost_link")),
         "lost-link-error": reader.post(reverse("comments:lost_link"), {"email": "not-an-address"}),
         "lost-link-sent": reader.post(reverse("comments:lost_link"), {"email": "a@example.org"}),
     }
-    expected = {"404": 404, "form-with-errors": 400, "bulk-refused": 400, "lost-link-error": 400}
+    expected = {"404": 404, "form-with-errors": 400, "bulk-refused": 400, "lost-link-error": 400, "care-step-errors": 400}
     for name, response in responses.items():
         assert response.status_code == expected.get(name, 200), name
         (tmp_path / f"{name}.html").write_bytes(response.content)

@@ -21,14 +21,15 @@ Action = ModerationEvent.Action
 # Every state a story can be in, as far as the table is concerned.
 STATES = [(status, open_reports) for status in Status.values for open_reports in (0, 2)]
 
-# What a moderator is offered in each state (the queue's buttons before the table existed).
+# What a moderator is offered in each state (the queue's buttons before the table existed, then the care
+# step's content warnings and contacting the author).
 EXPECTED_ACTIONS = {
-    (Status.PENDING, 0): ["approve", "reject", "spam", "edit"],
-    (Status.PENDING, 2): ["approve", "reject", "spam", "edit"],  # hidden after reports
-    (Status.APPROVED, 0): ["reject", "spam", "restore", "edit"],
-    (Status.APPROVED, 2): ["keep", "reject", "spam", "restore", "edit"],
-    (Status.REJECTED, 0): ["spam", "restore", "edit"],
-    (Status.REJECTED, 2): ["spam", "restore", "edit"],
+    (Status.PENDING, 0): ["approve", "reject", "spam", "edit", "warnings", "contact"],
+    (Status.PENDING, 2): ["approve", "reject", "spam", "edit", "warnings", "contact"],  # hidden after reports
+    (Status.APPROVED, 0): ["reject", "spam", "restore", "edit", "warnings"],
+    (Status.APPROVED, 2): ["keep", "reject", "spam", "restore", "edit", "warnings"],
+    (Status.REJECTED, 0): ["spam", "restore", "edit", "warnings"],
+    (Status.REJECTED, 2): ["spam", "restore", "edit", "warnings"],
     (Status.SPAM, 0): ["restore"],
     (Status.SPAM, 2): ["restore"],
     (Status.WITHDRAWN, 0): [],

@@ -16,7 +16,7 @@ from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Q, Su
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -207,6 +207,7 @@ def story_detail(request, pk):
             "events": events,
             "reports": list(Report.objects.filter(comment=story)),
             "next_url": _safe_next(request),
+            "warning_choices": Comment.ContentWarning.choices,
         },
     )
 
@@ -228,6 +229,8 @@ def decide(request, pk, decision):
     spec = DECISIONS[decision]
     form_class = RejectForm if decision == "reject" else NoteForm
     next_url = _safe_next(request)
+    if decision == "approve" and story.needs_care:
+        return _to_care_step(request, story, next_url)
 
     if request.method == "POST":
         form = form_class(request.POST)
@@ -237,6 +240,8 @@ def decide(request, pk, decision):
             decide_on = moderation.DECISIONS[decision]
             try:
                 decide_on(story, request.user, note=data["note"], expected_status=data.get("expected"), **extra)
+            except moderation.NeedsCareDecision:  # flagged since the page was shown
+                return _to_care_step(request, story, next_url)
             except moderation.InvalidTransition:
                 messages.warning(request, f"{SKIPPED_MESSAGE} (story #{story.pk}); nothing was changed.")
             else:
@@ -253,6 +258,23 @@ def decide(request, pk, decision):
         "comments/moderation/decide.html",
         {"story": story, "decision": decision, "spec": spec, "form": form, "next_url": next_url},
         status=status,
+    )
+
+
+def _to_care_step(request, story, next_url):
+    """A story that may be about self-harm or suicide is published only through the care step."""
+    from .care import care_url, needs_care_message
+
+    needs_care_message(request, story)
+    if next_url.startswith(reverse("comments:care_decision", args=[story.pk])):  # came from there: back to it
+        return HttpResponseRedirect(next_url)
+    return HttpResponseRedirect(care_url(story, next_url))
+
+
+def care_links(pks):
+    """ "#3, #7" linking each story to its care step (for the bulk and admin messages)."""
+    return format_html_join(
+        ", ", '<a href="{}">#{}</a>', ((reverse("comments:care_decision", args=[pk]), pk) for pk in pks)
     )
 
 
@@ -274,19 +296,26 @@ def edit_text(request, pk):
         if form.is_valid():
             data = form.cleaned_data
             approve_after = "approve" in request.POST and story.status == Comment.Status.PENDING
+            needs_care = False
             try:
                 with transaction.atomic():
                     edited = moderation.edit(
                         story, request.user, data["body"], note=data["note"], redaction=data["redaction"]
                     )
                     if approve_after:
-                        moderation.approve(edited, request.user, expected_status=Comment.Status.PENDING)
+                        try:
+                            moderation.approve(edited, request.user, expected_status=Comment.Status.PENDING)
+                        except moderation.NeedsCareDecision:  # the edit stays; publishing goes by the care step
+                            needs_care = True
             except moderation.InvalidTransition:
                 messages.warning(request, f"{SKIPPED_MESSAGE} (story #{story.pk}); nothing was changed.")
                 return HttpResponseRedirect(next_url)
             except ValueError as error:
                 form.add_error("body", str(error))
             else:
+                if needs_care:
+                    messages.success(request, f"Saved: story #{story.pk}. The original is in its history.")
+                    return _to_care_step(request, story, next_url)
                 done = "Redacted" if data["redaction"] else "Edited"
                 if approve_after:
                     done += " and approved"
@@ -323,7 +352,7 @@ def bulk(request):
     action = data["action"]
     decide_on = moderation.DECISIONS[action]
     extra = {"reason": data["reason"]} if action == "reject" else {}
-    done, skipped = [], []
+    done, skipped, needs_care = [], [], []
     ids = list(dict.fromkeys(data["ids"]))
     stories = Comment.objects.in_bulk(ids)
     for pk in ids:
@@ -335,6 +364,8 @@ def bulk(request):
             expected = ""
         try:
             decide_on(stories[pk], request.user, note=data["note"], expected_status=expected, **extra)
+        except moderation.NeedsCareDecision:
+            needs_care.append(pk)
         except moderation.InvalidTransition:
             skipped.append(pk)
         else:
@@ -342,6 +373,16 @@ def bulk(request):
 
     if done:
         messages.success(request, f"{DECISIONS[action]['verb']}: {moderation.stories_phrase(len(done))}.")
+    if needs_care:
+        messages.info(
+            request,
+            format_html(
+                "Not published: {} that may be about self-harm or suicide. Each needs a decision of its own, "
+                "with care: {}.",
+                moderation.stories_phrase(len(needs_care)),
+                care_links(needs_care),
+            ),
+        )
     if skipped:
         messages.warning(
             request,

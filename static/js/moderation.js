@@ -3,6 +3,9 @@
 //   j / k  move focus to the next / previous story
 //   a      approve the focused story      r  open its reject page
 //   s      mark it as spam                x  tick its checkbox for a bulk decision
+// A story that may be about self-harm or suicide has a "Review with care…" link instead of an Approve
+// button: "a" follows it to the care step (the server refuses to publish such a story without it).
+// On the care step, Escape goes back to the queue.
 (function () {
   "use strict";
 
@@ -70,11 +73,21 @@
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
     if (isTyping(event.target)) return;
     var key = event.key;
+    if (key === "Escape") {
+      var back = document.querySelector("a[data-escape-link]");
+      if (back) { window.location.assign(back.href); event.preventDefault(); }
+      return;
+    }
     if (key === "j") { move(1); event.preventDefault(); return; }
     if (key === "k") { move(-1); event.preventDefault(); return; }
     var item = current();
     if (!item) return;
-    if (key === "a") { submit(item, "approve"); event.preventDefault(); }
+    if (key === "a") {
+      var care = item.querySelector('a[data-shortcut="approve"]');
+      if (care) window.location.assign(care.href);
+      else submit(item, "approve");
+      event.preventDefault();
+    }
     else if (key === "s") { submit(item, "spam"); event.preventDefault(); }
     else if (key === "r") {
       var link = item.querySelector('a[data-shortcut="reject"]');
