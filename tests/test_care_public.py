@@ -193,7 +193,9 @@ def test_a_second_at_risk_report_after_a_decision_alerts_again(article, django_c
     story = make_story(article, status=Comment.Status.APPROVED)
     with django_capture_on_commit_callbacks(execute=True):
         moderation.report(story, "at-risk")
-    moderation.approve(story, make_moderator(), expected_status=Comment.Status.APPROVED)  # kept: reports closed
+    moderation.approve(
+        story, make_moderator(), expected_status=Comment.Status.APPROVED, care=moderation.CARE_SUPPORT_NOTE
+    )  # kept
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         moderation.report(story, "at-risk")
