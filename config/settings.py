@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "markdownx",
     "axes",
+    "reversion",
+    "reversion_compare",
     "articles",
     "comments",
     "care",
