@@ -1,8 +1,12 @@
 from collections import namedtuple
+from datetime import timedelta
 
+import reversion
+from django.conf import settings
 from django.db import connection, models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 
@@ -28,10 +32,61 @@ class ArticleQuerySet(models.QuerySet):
         """Invalidates every cached page that shows the article (in every server process)."""
         return self.filter(pk=pk).update(cache_version=models.F("cache_version") + 1)
 
+    def with_people(self):
+        """For the byline: the reviewer, and whether there are authors, come in the article's own query;
+        the authors (in order) cost one more only for an article that has some."""
+        return self.select_related("reviewer").annotate(
+            has_authors=models.Exists(Authorship.objects.filter(article=models.OuterRef("pk")))
+        )
+
+    def review_overdue(self):
+        return self.filter(next_review__lt=today())
+
+    def review_due_soon(self):
+        return self.filter(next_review__gte=today(), next_review__lte=today() + REVIEW_SOON)
+
+    def review_not_due(self):
+        return self.filter(next_review__gt=today() + REVIEW_SOON)
+
+    def needs_review(self):
+        """Overdue or due within REVIEW_SOON: what the admin index counts."""
+        return self.filter(next_review__lte=today() + REVIEW_SOON)
+
+
+def today():
+    """The date review deadlines are measured against (the one place tests replace)."""
+    return timezone.localdate()
+
+
+# How far ahead a coming review counts as due.
+REVIEW_SOON = timedelta(days=30)
 
 IndexEntry = namedtuple("IndexEntry", "pk slug title updated_at cache_version")
 
 
+@reversion.register()
+class Person(models.Model):
+    """Someone who writes or medically reviews articles. Added by an editor: never made up from content files."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    role = models.CharField(max_length=120, blank=True, help_text="E.g. Clinical psychologist, Health editor.")
+    credentials = models.CharField(
+        max_length=200, blank=True, help_text="Shown after a reviewer's name, e.g. PhD, clinical psychologist."
+    )
+    bio = models.TextField(max_length=600, blank=True, help_text="Two or three sentences, shown with the article.")
+    photo = models.ImageField(upload_to="people/", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return self.name
+
+
+# Versions leave out the loaded-content checksum and the page-cache counter: a revert must not wind them back.
+@reversion.register(exclude=["loaded_checksum", "cache_version"], follow=["authorships", "faqs", "references"])
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -51,6 +106,16 @@ class Article(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     last_reviewed = models.DateField(null=True, blank=True, help_text="When the content was last checked.")
     stories_open = models.BooleanField("stories open", default=True, help_text="Readers may submit stories.")
+    next_review = models.DateField(null=True, blank=True, help_text="When the content is due to be checked again.")
+    authors = models.ManyToManyField(Person, through="Authorship", related_name="articles", blank=True)
+    reviewer = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_articles",
+        help_text="Who checked the content (shown with their credentials).",
+    )
     # Checksum of the content as last loaded from content/ files: tells load_articles
     # whether an editor has changed the article in the admin since.
     loaded_checksum = models.CharField(max_length=64, blank=True, editable=False)
@@ -82,7 +147,36 @@ class Article(models.Model):
     def is_public(self):
         return self.status == self.Status.PUBLISHED and self.published_at and self.published_at <= timezone.now()
 
+    @cached_property
+    def byline_authors(self):
+        """The authors in their order (none, without a query, when with_people() found there are none)."""
+        if not getattr(self, "has_authors", True):
+            return []
+        return [authorship.person for authorship in self.authorships.select_related("person")]
 
+    @property
+    def editorial_team(self):
+        """Who an article without named authors is attributed to."""
+        return f"{settings.SITE_NAME} editorial team"
+
+
+@reversion.register()
+class Authorship(models.Model):
+    """An author of an article; `order` is the order of names in the byline."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="authorships")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="authorships")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["article", "person"], name="authorship_unique_person")]
+
+    def __str__(self):
+        return f"{self.person} ({self.article})"
+
+
+@reversion.register()
 class FAQ(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="faqs")
     order = models.PositiveSmallIntegerField(default=0)
@@ -113,6 +207,7 @@ class FAQ(models.Model):
         return f"{self.article.get_faq_url()}#{self.anchor}"
 
 
+@reversion.register()
 class Reference(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="references")
     order = models.PositiveSmallIntegerField(default=0)

@@ -9,6 +9,15 @@ def _text(html):
     return " ".join(normalize_newlines(strip_tags(html)).split())
 
 
+def _person(person):
+    data = {"@type": "Person", "name": person.name}
+    if person.role:
+        data["jobTitle"] = person.role
+    if person.credentials:
+        data["honorificSuffix"] = person.credentials
+    return data
+
+
 def article_jsonld(request, article):
     url = request.build_absolute_uri(article.get_absolute_url())
     data = {
@@ -29,6 +38,13 @@ def article_jsonld(request, article):
     data["dateModified"] = article.updated_at.isoformat()
     if article.last_reviewed:
         data["lastReviewed"] = article.last_reviewed.isoformat()
+    # The same people as the byline; without named authors, the editorial team.
+    authors = article.byline_authors
+    data["author"] = (
+        [_person(p) for p in authors] if authors else {"@type": "Organization", "name": article.editorial_team}
+    )
+    if article.reviewer:
+        data["reviewedBy"] = _person(article.reviewer)
     return data
 
 

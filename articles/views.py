@@ -66,10 +66,11 @@ def article_detail(request, slug):
     entry, previous, following = _find(Article.objects.public_index(), slug)
     if entry is None:
         # Not published: a staff preview of a draft (never cached), or a 404 for everyone else.
-        return _render_article(request, _get_article(request, slug), previous=None, following=None)
+        article = _get_article(request, slug, _visible_articles(request).with_people())
+        return _render_article(request, article, previous=None, following=None)
 
     def render_page():
-        return _render_article(request, Article.objects.get(pk=entry.pk), previous, following)
+        return _render_article(request, Article.objects.with_people().get(pk=entry.pk), previous, following)
 
     return cached_page(request, [entry, previous, following], render_page)
 

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "markdownx",
     "axes",
     "post_office",
+    "reversion",
+    "reversion_compare",
     "articles",
     "comments",
     "care",

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
-from articles.models import FAQ, Article, Reference
+from articles.models import FAQ, Article, Person, Reference
 from comments.models import Comment, ModerationEvent, hash_token
 
 PASSWORD = "a-long-test-passphrase-42"
@@ -39,6 +39,13 @@ def make_article(slug="healing", title=None, *, status=Article.Status.PUBLISHED,
     if faqs:
         Reference.objects.create(article=article, order=1, source="example.org", title="A study")
     return article
+
+
+def make_person(name="Alex Doe", *, slug=None, role="", credentials="", bio="", **fields):
+    """A person an editor added (tests only: the site never invents people)."""
+    return Person.objects.create(
+        name=name, slug=slug or name.lower().replace(" ", "-"), role=role, credentials=credentials, bio=bio, **fields
+    )
 
 
 def make_story(

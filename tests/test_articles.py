@@ -69,7 +69,7 @@ def test_article_page_structure(client, articles):
         assert page.find(id=target), target
     assert "1 min read" in page.select_one(".article-meta").get_text()
     assert page.select_one(".article-meta time")["datetime"].startswith(str(first.published_at.date()))
-    assert "Last reviewed" in page.select_one(".article-meta").get_text()
+    assert "Page last reviewed: 20 November 2026" in " ".join(page.select_one(".article-review").get_text().split())
     # FAQ as disclosures with stable anchors, references, disclaimer, crisis box, prompt, next article.
     details = page.select("details.faq-item")
     assert [d["id"] for d in details] == ["can-people-change", "is-it-quick"]

@@ -2,6 +2,9 @@
 
 Never silently overwrites an article an editor changed in the admin: `loaded_checksum` remembers what was
 loaded, and an article whose database content no longer matches it is skipped unless --force is given.
+
+`authors:` (a list) and `reviewer:` name people an editor added in the admin, by slug or name: a file never
+creates a person. Each load that changes an article is stored as one revision (django-reversion) of it.
 """
 
 import datetime
@@ -10,6 +13,7 @@ import json
 import re
 from pathlib import Path
 
+import reversion
 import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,10 +21,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from articles.models import FAQ, Article, Reference
+from articles.models import FAQ, Article, Person, Reference
 from care import help
 
 FIELDS = ["title", "slug", "summary", "body", "story_prompt", "status", "published_at", "last_reviewed", "stories_open"]
+# Added later: hashed only when set, so that the checksums stored before they existed still match.
+OPTIONAL_FIELDS = ["next_review", "reviewer", "authors"]
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n(.*)\Z", re.DOTALL)
 
 
@@ -32,10 +38,15 @@ def content_checksum(fields, faqs, references):
             return value.astimezone(datetime.UTC).isoformat()
         if isinstance(value, datetime.date):
             return value.isoformat()
+        if isinstance(value, Person):
+            return value.slug
+        if isinstance(value, list):
+            return [plain(item) for item in value]
         return value
 
+    optional = {name: plain(fields[name]) for name in OPTIONAL_FIELDS if fields.get(name)}
     data = {
-        "fields": {name: plain(fields.get(name)) for name in FIELDS},
+        "fields": {name: plain(fields.get(name)) for name in FIELDS} | optional,
         "faqs": [list(faq) for faq in faqs],
         "references": [list(ref) for ref in references],
     }
@@ -45,10 +56,26 @@ def content_checksum(fields, faqs, references):
 def article_checksum(article):
     """The checksum of an article as it is stored in the database now."""
     return content_checksum(
-        {name: getattr(article, name) for name in FIELDS},
+        {
+            **{name: getattr(article, name) for name in FIELDS + ["next_review", "reviewer"]},
+            "authors": [authorship.person for authorship in article.authorships.select_related("person")],
+        },
         list(article.faqs.order_by("order").values_list("question", "answer")),
         list(article.references.order_by("order").values_list("source", "title", "url")),
     )
+
+
+def find_person(name_or_slug, md_path):
+    """The person a file names (by slug, or by name ignoring case); the file may not invent one."""
+    if not isinstance(name_or_slug, str) or not name_or_slug.strip():
+        raise ValueError(f"a person must be named by slug or name, not {name_or_slug!r}")
+    name_or_slug = name_or_slug.strip()
+    person = (
+        Person.objects.filter(slug=name_or_slug).first() or Person.objects.filter(name__iexact=name_or_slug).first()
+    )
+    if person is None:
+        raise ValueError(f"no person {name_or_slug!r}: add them in the admin (People) first")
+    return person
 
 
 def parse_article(md_path):
@@ -64,7 +91,7 @@ def parse_article(md_path):
         source = md_path
         if not isinstance(meta, dict) or not isinstance(extra, dict):
             raise ValueError("front matter and .yaml file must be mappings")
-        unknown = (set(meta) - set(FIELDS)) | (set(extra) - {"faqs", "references"})
+        unknown = (set(meta) - set(FIELDS + OPTIONAL_FIELDS)) | (set(extra) - {"faqs", "references"})
         if unknown:
             raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
         for key in ("title", "slug"):
@@ -89,14 +116,23 @@ def parse_article(md_path):
             published_at=meta.get("published_at"),
             last_reviewed=meta.get("last_reviewed"),
             stories_open=bool(meta.get("stories_open", True)),
+            next_review=meta.get("next_review"),
+            reviewer=find_person(meta["reviewer"], md_path) if meta.get("reviewer") else None,
         )
+        authors = meta.get("authors") or []
+        if not isinstance(authors, list):
+            raise ValueError("authors must be a list of people's slugs or names")
+        authors = [find_person(author, md_path) for author in authors]
+        if len(set(authors)) != len(authors):
+            raise ValueError("authors names someone twice")
         # Validates and converts (e.g. a date written as a string) exactly as the database will store it.
         article.full_clean(exclude=["body_html", "toc", "story_prompt_html", "loaded_checksum"], validate_unique=False)
         if article.published_at and timezone.is_naive(article.published_at):
             article.published_at = timezone.make_aware(article.published_at)
     except (OSError, yaml.YAMLError, ValueError, TypeError, KeyError, ValidationError) as error:
         raise CommandError(f"{source.name}: {error}") from error
-    return {name: getattr(article, name) for name in FIELDS}, faqs, references
+    fields = {name: getattr(article, name) for name in FIELDS + ["next_review", "reviewer"]}
+    return fields | {"authors": authors}, faqs, references
 
 
 class Command(BaseCommand):
@@ -120,12 +156,22 @@ class Command(BaseCommand):
         slugs = [fields["slug"] for fields, _, _ in parsed]
         if len(set(slugs)) != len(slugs):
             raise CommandError(f"Duplicate slugs in {path}: {sorted({s for s in slugs if slugs.count(s) > 1})}")
-        for fields, faqs, references in parsed:
-            self.stdout.write(self.load(fields, faqs, references, force))
+        for md_path, (fields, faqs, references) in zip(files, parsed, strict=True):
+            with reversion.create_revision():
+                reversion.set_comment(f"Loaded from {self.shown_path(md_path)}")
+                self.stdout.write(self.load(fields, faqs, references, force))
         self.stdout.write(
             f"help resources checked: {len(resources.regions)} regions, {resources.resource_count} resources "
             f"({help_file.name})"
         )
+
+    @staticmethod
+    def shown_path(md_path):
+        """content/articles/x.md for the project's own files, the full path for others."""
+        try:
+            return md_path.resolve().relative_to(Path(settings.BASE_DIR).resolve()).as_posix()
+        except ValueError:
+            return str(md_path)
 
     @transaction.atomic
     def load(self, fields, faqs, references, force):
@@ -140,10 +186,14 @@ class Command(BaseCommand):
         action = "created" if article is None else "updated"
         article = article or Article()
         for name, value in fields.items():
-            setattr(article, name, value)
+            if name != "authors":
+                setattr(article, name, value)
         article.save()
+        article.authorships.all().delete()
         article.faqs.all().delete()
         article.references.all().delete()
+        for order, person in enumerate(fields["authors"], start=1):
+            article.authorships.create(order=order, person=person)
         for order, (question, answer) in enumerate(faqs, start=1):
             article.faqs.create(order=order, question=question, answer=answer)
         for order, (source, title, url) in enumerate(references, start=1):
