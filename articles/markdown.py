@@ -3,6 +3,7 @@
 import html
 import math
 import re
+import xml.etree.ElementTree as etree
 
 import bleach
 import markdown
@@ -42,11 +43,26 @@ def sanitize(html, tags=ARTICLE_TAGS, attributes=_allow_attribute, protocols=SAF
     return bleach.clean(html, tags=tags, attributes=attributes, protocols=protocols, strip=True, strip_comments=True)
 
 
+def _title_key(title):
+    return " ".join(title.split()).casefold()
+
+
 class _CalloutTreeprocessor(Treeprocessor):
     """Demotes a stray h1 (the page title is the only h1) and turns admonitions into callouts.
 
-    In the Markdown source, `!!! related "Also read"` and `!!! safety "Title"` make callouts.
+    In the Markdown source, `!!! related "Also read"` and `!!! safety "Title"` make callouts. A paragraph of a
+    related callout that is exactly an article's title (link_titles: title -> URL) becomes a link to it.
     """
+
+    def __init__(self, md, link_titles):
+        super().__init__(md)
+        self.link_titles = {_title_key(title): url for title, url in (link_titles or {}).items()}
+
+    def _link_title(self, paragraph):
+        url = self.link_titles.get(_title_key(paragraph.text or "")) if len(paragraph) == 0 else None
+        if url:
+            link = etree.SubElement(paragraph, "a", {"href": url})
+            link.text, paragraph.text = paragraph.text.strip(), None
 
     def run(self, root):
         for heading in root.iter("h1"):
@@ -60,25 +76,32 @@ class _CalloutTreeprocessor(Treeprocessor):
                 for p in div.iter("p"):
                     if "admonition-title" in p.get("class", ""):
                         p.set("class", "callout-title")
+                    elif kind == "related":
+                        self._link_title(p)
 
 
 class _CalloutExtension(Extension):
+    def __init__(self, link_titles=None):
+        super().__init__()
+        self.link_titles = link_titles
+
     def extendMarkdown(self, md):
         # Runs before the toc treeprocessor (priority 5) so demoted headings get ids too.
-        md.treeprocessors.register(_CalloutTreeprocessor(md), "rewire_callouts", 6)
+        md.treeprocessors.register(_CalloutTreeprocessor(md, self.link_titles), "rewire_callouts", 6)
 
 
-def _markdown():
+def _markdown(link_titles=None):
     return markdown.Markdown(
-        extensions=["extra", "sane_lists", "admonition", "toc", _CalloutExtension()],
+        extensions=["extra", "sane_lists", "admonition", "toc", _CalloutExtension(link_titles)],
         extension_configs={"toc": {"toc_depth": "2-3"}},
         output_format="html",
     )
 
 
-def render_article(text):
-    """Returns (safe_html, toc) where toc is a list of {"id", "title"} for the h2 sections."""
-    md = _markdown()
+def render_article(text, link_titles=None):
+    """Returns (safe_html, toc) where toc is a list of {"id", "title"} for the h2 sections.
+    link_titles ({title: URL}) turns "Also read" callouts naming one of these titles into links."""
+    md = _markdown(link_titles)
     body_html = sanitize(md.convert(text or ""))
     # toc names arrive HTML-escaped; the template escapes them again, so unescape here.
     toc = [{"id": token["id"], "title": html.unescape(token["name"])} for token in md.toc_tokens]

@@ -28,8 +28,46 @@ class ArticleQuerySet(models.QuerySet):
         """Invalidates every cached page that shows the article (in every server process)."""
         return self.filter(pk=pk).update(cache_version=models.F("cache_version") + 1)
 
+    def link_titles(self):
+        """{title: URL} of the published articles: what an "Also read" callout may link to."""
+        return {title: reverse("articles:detail", kwargs={"slug": slug}) for title, slug in
+                self.published().values_list("title", "slug")}  # fmt: skip
+
+    def relink_also_read(self, exclude_pk=None):
+        """Renders again the articles with an "Also read" callout (after an article was added, renamed,
+        published or removed), storing only what changed. Not save(): their updated_at stays."""
+        titles = self.link_titles()
+        for article in self.filter(body__contains="!!! related").exclude(pk=exclude_pk):
+            body_html, _ = render_article(article.body, titles)
+            if body_html != article.body_html:
+                self.filter(pk=article.pk).update(body_html=body_html, cache_version=models.F("cache_version") + 1)
+
+    def related_to(self, article, limit=3):
+        """Published articles sharing a topic with `article`, newest first: one query."""
+        return (
+            self.published()
+            .filter(topics__in=article.topics.values("pk"))
+            .exclude(pk=article.pk)
+            .distinct()
+            .only("title", "slug", "summary", "published_at")
+            .order_by("-published_at", "id")[:limit]
+        )
+
 
 IndexEntry = namedtuple("IndexEntry", "pk slug title updated_at cache_version")
+
+
+class Topic(models.Model):
+    """What an article is about; articles sharing a topic are shown as related."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
 
 
 class Article(models.Model):
@@ -51,6 +89,9 @@ class Article(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     last_reviewed = models.DateField(null=True, blank=True, help_text="When the content was last checked.")
     stories_open = models.BooleanField("stories open", default=True, help_text="Readers may submit stories.")
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="articles", help_text="Articles sharing a topic are listed as related."
+    )
     # Checksum of the content as last loaded from content/ files: tells load_articles
     # whether an editor has changed the article in the admin since.
     loaded_checksum = models.CharField(max_length=64, blank=True, editable=False)
@@ -67,7 +108,8 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.body_html, self.toc = render_article(self.body)
+        titles = {t: url for t, url in Article.objects.link_titles().items() if url != self.get_absolute_url()}
+        self.body_html, self.toc = render_article(self.body, titles)
         self.reading_minutes = reading_minutes(self.body)
         self.story_prompt_html = render_article_markdown(self.story_prompt)
         super().save(*args, **kwargs)

@@ -63,7 +63,8 @@ def _find(index, slug):
 
 @require_safe
 def article_detail(request, slug):
-    entry, previous, following = _find(Article.objects.public_index(), slug)
+    index = Article.objects.public_index()
+    entry, previous, following = _find(index, slug)
     if entry is None:
         # Not published: a staff preview of a draft (never cached), or a 404 for everyone else.
         return _render_article(request, _get_article(request, slug), previous=None, following=None)
@@ -71,7 +72,8 @@ def article_detail(request, slug):
     def render_page():
         return _render_article(request, Article.objects.get(pk=entry.pk), previous, following)
 
-    return cached_page(request, [entry, previous, following], render_page)
+    # Keyed on every published article's version: the related articles may be any of them.
+    return cached_page(request, [entry, *index], render_page)
 
 
 def _render_article(request, article, previous, following):
@@ -82,6 +84,7 @@ def _render_article(request, article, previous, following):
         "following": following,
         "faqs": faqs,
         "references": list(article.references.all()),
+        "related": list(Article.objects.related_to(article)),
         "jsonld": [article_jsonld(request, article), faq_jsonld(request, article, faqs)],
     }
     return render(request, "articles/article_detail.html", context)

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from articles.models import Article, Topic
 from comments.models import Comment
 from pages.models import Page
 from tests.factories import make_article, make_story, make_user
@@ -188,3 +189,103 @@ def test_story_form_links_guidelines_and_privacy_next_to_consent(client):
 def test_content_files_are_the_ones_loaded():
     content = Path(__file__).resolve().parent.parent / "content" / "pages"
     assert sorted(path.stem for path in content.glob("*.md")) == SLUGS == sorted(Page.Slug.values)
+
+
+# --- Links between articles: "Also read" callouts and related articles by topic ---------------------------
+
+ALSO_READ = '## Start\n\nText.\n\n!!! related "Also read"\n    {title}\n\nMore text.\n'
+
+
+def also_read(article):
+    return soup_of_html(Article.objects.get(pk=article.pk).body_html).select_one(".callout-related")
+
+
+def soup_of_html(html):
+    return BeautifulSoup(html, "html.parser")
+
+
+def test_also_read_links_the_article_it_names(client):
+    target = make_article("sneaky-ways", "7 Sneaky Ways Shame Tricks You")
+    article = make_article("start", body=ALSO_READ.format(title="7  sneaky ways shame tricks you"))
+    link = also_read(article).find("a")
+    assert link is not None and link["href"] == target.get_absolute_url()
+    page = soup_of(client.get(article.get_absolute_url()))
+    assert page.select_one(".callout-related a")["href"] == "/articles/sneaky-ways/"
+
+
+def test_also_read_stays_plain_text_without_such_an_article_and_follows_later_changes(client):
+    article = make_article("start", body=ALSO_READ.format(title="An article we have not written"))
+    callout = also_read(article)
+    assert callout.find("a") is None
+    assert "An article we have not written" in callout.get_text()
+    # A draft with that title is not linked (readers would get a 404)...
+    draft = make_article("later", "An article we have not written", status=Article.Status.DRAFT)
+    assert also_read(article).find("a") is None
+    # ...until it is published: the callouts naming it are rendered again, and the cached page changes.
+    draft.status = Article.Status.PUBLISHED
+    draft.save()
+    assert also_read(article).find("a")["href"] == "/articles/later/"
+    assert 'href="/articles/later/"' in client.get(article.get_absolute_url()).content.decode()
+    # Renamed: the link goes.
+    draft.title = "Another title"
+    draft.save()
+    assert also_read(article).find("a") is None
+
+
+def test_seed_article_also_read_is_plain_text_when_no_article_has_that_title():
+    call_command("load_articles", stdout=StringIO())
+    article = Article.objects.get(slug="neuroplasticity-narcissists-emotionally-awake")
+    callout = also_read(article)
+    assert "7 Sneaky Ways" in callout.get_text()
+    assert callout.find("a") is None
+
+
+def related_titles(client, article):
+    section = soup_of(client.get(article.get_absolute_url())).select_one("section.related-articles")
+    return [a.get_text() for a in section.find_all("a")] if section else []
+
+
+def test_related_articles_share_a_topic_and_are_published(client):
+    healing, brain = (
+        Topic.objects.create(name="Healing", slug="healing"),
+        Topic.objects.create(name="Brain", slug="brain"),
+    )
+    article = make_article("main", "Main")
+    article.topics.set([healing])
+    near = make_article("near", "Near", days_ago=3)
+    near.topics.set([healing, brain])
+    make_article("far", "Far").topics.set([brain])
+    make_article("draft", "Draft", status=Article.Status.DRAFT).topics.set([healing])
+    make_article("future", "Future", days_ago=-3).topics.set([healing])
+    assert related_titles(client, article) == ["Near"]
+    assert "Main" in related_titles(client, near) and "Far" in related_titles(client, near)
+    # No topic, no related articles section.
+    assert related_titles(client, make_article("alone", "Alone")) == []
+
+
+def test_related_articles_follow_topic_changes_on_cached_pages(client, settings):
+    settings.DEBUG = False
+    healing = Topic.objects.create(name="Healing", slug="healing")
+    article = make_article("main", "Main")
+    article.topics.set([healing])
+    other = make_article("other", "Other")
+    assert related_titles(client, article) == []
+    other.topics.add(healing)
+    assert related_titles(client, article) == ["Other"]
+    healing.articles.remove(other)
+    assert related_titles(client, article) == []
+    other.topics.add(healing)
+    assert related_titles(client, article) == ["Other"]
+    healing.delete()
+    assert related_titles(client, article) == []
+
+
+def test_seed_articles_have_topics_and_list_each_other(client):
+    call_command("load_articles", stdout=StringIO())
+    ketamine = Article.objects.get(slug="ketamine-for-npd")
+    assert {"Narcissism", "Neuroplasticity"} <= set(ketamine.topics.values_list("name", flat=True))
+    assert related_titles(client, ketamine) == [
+        Article.objects.get(slug="neuroplasticity-narcissists-emotionally-awake").title
+    ]
+    # Loading again keeps them and changes nothing.
+    assert "unchanged ketamine-for-npd" in load()
