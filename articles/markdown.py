@@ -17,6 +17,8 @@ ARTICLE_TAGS = {
 }  # fmt: skip
 # Only the classes our own Markdown extensions emit survive; nothing can restyle the page.
 ALLOWED_CLASSES = {"callout", "callout-related", "callout-safety", "callout-title"}
+# Tables are stacked into one card per row on narrow screens: each cell carries its column's header.
+TABLE_CLASS = "table-stack"
 SAFE_PROTOCOLS = {"http", "https", "mailto"}
 
 
@@ -31,6 +33,12 @@ def _allow_attribute(tag, name, value):
         return name in {"href", "title"}
     if tag == "img":
         return name in {"src", "alt", "title"}
+    if tag == "table":
+        return name == "class" and value == TABLE_CLASS
+    if tag in {"th", "td"} and name == "data-label":
+        return True  # plain text, escaped like any attribute value
+    if tag == "th" and name == "scope":
+        return value in {"col", "row"}
     if tag in {"th", "td"}:
         return name == "align" and value in {"left", "right", "center"}
     if tag == "abbr":
@@ -64,7 +72,22 @@ class _CalloutTreeprocessor(Treeprocessor):
             link = etree.SubElement(paragraph, "a", {"href": url})
             link.text, paragraph.text = paragraph.text.strip(), None
 
+    def _label_cells(self, table):
+        head = table.find("thead")
+        labels = [" ".join("".join(th.itertext()).split()) for th in head.iter("th")] if head is not None else []
+        if not labels:
+            return
+        table.set("class", TABLE_CLASS)
+        for th in head.iter("th"):
+            th.set("scope", "col")
+        for row in table.iter("tr"):
+            if row.find("th[@scope]") is None:
+                for label, cell in zip(labels, [c for c in row if c.tag in {"td", "th"}], strict=False):
+                    cell.set("data-label", label)
+
     def run(self, root):
+        for table in root.iter("table"):
+            self._label_cells(table)
         for heading in root.iter("h1"):
             heading.tag = "h2"
         for div in root.iter("div"):

@@ -42,6 +42,12 @@ class ArticleQuerySet(models.QuerySet):
             if body_html != article.body_html:
                 self.filter(pk=article.pk).update(body_html=body_html, cache_version=models.F("cache_version") + 1)
 
+    def with_has_topics(self):
+        """Each article with `has_topics`, in the same query."""
+        return self.annotate(
+            has_topics=models.Exists(Article.topics.through.objects.filter(article=models.OuterRef("pk")))
+        )
+
     def related_to(self, article, limit=3):
         """Published articles sharing a topic with `article`, newest first: one query."""
         return (

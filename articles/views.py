@@ -70,7 +70,7 @@ def article_detail(request, slug):
         return _render_article(request, _get_article(request, slug), previous=None, following=None)
 
     def render_page():
-        return _render_article(request, Article.objects.get(pk=entry.pk), previous, following)
+        return _render_article(request, Article.objects.with_has_topics().get(pk=entry.pk), previous, following)
 
     # Keyed on every published article's version: the related articles may be any of them.
     return cached_page(request, [entry, *index], render_page)
@@ -84,7 +84,8 @@ def _render_article(request, article, previous, following):
         "following": following,
         "faqs": faqs,
         "references": list(article.references.all()),
-        "related": list(Article.objects.related_to(article)),
+        # An article without topics has no related articles: no query for them then.
+        "related": list(Article.objects.related_to(article)) if getattr(article, "has_topics", True) else [],
         "jsonld": [article_jsonld(request, article), faq_jsonld(request, article, faqs)],
     }
     return render(request, "articles/article_detail.html", context)

@@ -21,7 +21,7 @@ HONEYPOT_FIELD = "website"
 
 STALE_MESSAGE = "This form is too old, please copy your story and reload the page."
 FORGED_MESSAGE = "This form could not be checked, please copy your story and reload the page."
-TOO_FAST_MESSAGE = "That was very quick. Please take a moment to read your story over, then send it again."
+TOO_FAST_MESSAGE = "The form was sent very quickly. Please take a moment to read your story over, then send it again."
 
 
 # --- Signed timestamp -------------------------------------------------------------------------

@@ -215,8 +215,7 @@ def test_markdown_is_rendered_on_save_not_per_request(client, articles, monkeypa
 
 def test_query_budget(client, articles, django_assert_max_num_queries):
     first, _ = articles
-    # 6: the index, the article, its FAQs, references, related articles (by topic) and stories.
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         client.get(first.get_absolute_url())
     with django_assert_max_num_queries(3):
         client.get(reverse("articles:home"))

@@ -169,7 +169,7 @@ def test_nothing_is_cached_while_developing(article, settings):
     Client().get(article.get_absolute_url())
     with CaptureQueriesContext(connection) as queries:
         Client().get(article.get_absolute_url())
-    assert len(queries) == 6  # the uncached article page, related articles included
+    assert len(queries) == 5
 
 
 def test_feeds_are_cached_with_their_content_type_until_an_article_changes(article, django_assert_num_queries):

@@ -289,3 +289,15 @@ def test_seed_articles_have_topics_and_list_each_other(client):
     ]
     # Loading again keeps them and changes nothing.
     assert "unchanged ketamine-for-npd" in load()
+
+
+def test_article_page_query_budget_with_related_articles(client, django_assert_max_num_queries):
+    """One more query than an article without topics (5): the related articles, in one query however many."""
+    topic = Topic.objects.create(name="Healing", slug="healing")
+    article = make_article("main", "Main", faqs=2)
+    article.topics.set([topic])
+    for number in range(5):
+        make_article(f"other-{number}", f"Other {number}", days_ago=number + 2).topics.set([topic])
+    with django_assert_max_num_queries(6):
+        response = client.get(article.get_absolute_url())
+    assert len(soup_of(response).select("section.related-articles li")) == 3
