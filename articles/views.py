@@ -43,6 +43,12 @@ def cached_feed(feed):
 
 
 @require_safe
+def feed_about(request):
+    """What a feed is and the addresses to copy: the footer's "Feed" link (feed readers use the feeds)."""
+    return cached_page(request, ["feed-about"], lambda: render(request, "articles/feed_about.html"))
+
+
+@require_safe
 def home(request):
     def render_page():
         articles = Article.objects.published().annotate(faq_count=Count("faqs")).order_by("-published_at")

@@ -72,6 +72,29 @@ def flood_exceeded(ip_hash):
     return Comment.objects.filter(ip_hash=ip_hash, created_at__gte=since).count() >= settings.STORY_FLOOD_LIMIT
 
 
+def _free_again_at(times, limit, window, now):
+    """When a flood limit lets the next one through: `times` are the counted rows' times, oldest first; the
+    limit frees a place when enough of them have left the window."""
+    excess = len(times) - limit
+    return now if excess < 0 else max(now, times[excess] + window)
+
+
+def flood_retry_at(ip_hash, now=None):
+    """When a network address over the story flood limit may send a story again."""
+    now = now or timezone.now()
+    window = timedelta(seconds=settings.STORY_FLOOD_WINDOW)
+    times = Comment.objects.filter(ip_hash=ip_hash, created_at__gte=now - window).order_by("created_at")
+    return _free_again_at(list(times.values_list("created_at", flat=True)), settings.STORY_FLOOD_LIMIT, window, now)
+
+
+def report_flood_retry_at(ip_hash, now=None):
+    """When a network address over the report flood limit may report again."""
+    now = now or timezone.now()
+    window = timedelta(hours=1)
+    times = Report.objects.filter(ip_hash=ip_hash, created_at__gte=now - window).order_by("created_at")
+    return _free_again_at(list(times.values_list("created_at", flat=True)), settings.REPORT_FLOOD_LIMIT, window, now)
+
+
 def report_flood_exceeded(ip_hash):
     """REPORT_FLOOD_LIMIT reports from one network address per hour."""
     if not ip_hash:

@@ -25,7 +25,7 @@ FOOTER = {
     "Privacy": "/privacy/",
     "Contact": "/contact/",
     "Help": "/help/",
-    "Feed": None,  # checked separately: the readable feed page
+    "Feed": "/feed/about/",
 }
 
 
