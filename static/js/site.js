@@ -17,7 +17,7 @@
     var summary = document.querySelector(".error-summary");
     if (!summary) return;
     summary.focus({ preventScroll: true });
-    summary.scrollIntoView({ block: "start" });
+    summary.scrollIntoView({ block: "start", behavior: "instant" });
   });
 
   // Printed pages show every FAQ answer.
