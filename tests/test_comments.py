@@ -106,7 +106,7 @@ def test_form_is_on_the_article_page(client, article):
     section = soup.find(id="leave-a-comment")
     assert section.find("h3").get_text(strip=True) == "Leave a Comment"
     form = section.find("form")
-    assert form["action"] == post_url(article) + "#id_error-summary"
+    assert form["action"] == post_url(article)
     assert form.find("button", type="submit").get_text(strip=True) == "Submit my story for review"
     for field in ("name", "email", "notify_outcome", "body", "content_warnings", "consent"):
         control = form.find(attrs={"name": field})

@@ -105,7 +105,7 @@ def test_focus_moves_to_the_error_summary_after_a_refused_story_on_a_phone(live_
     with page.expect_navigation():
         page.locator("#leave-a-comment button[type=submit]").click()
     page.wait_for_function("document.activeElement && document.activeElement.id === 'id_error-summary'")
-    # In view once the page has settled (the browser's own jump to the action's #fragment comes at load).
+    # In view (site.js scrolls it there) once the page has settled.
     page.wait_for_load_state("load")
     page.wait_for_function(
         "(() => { const r = document.activeElement.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; })()"
