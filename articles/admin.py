@@ -4,7 +4,7 @@ from django.db import transaction
 from markdownx.admin import MarkdownxModelAdmin
 from reversion_compare.admin import CompareVersionAdmin
 
-from .models import FAQ, Article, Authorship, Person, Reference
+from .models import FAQ, Article, Authorship, Person, Reference, Topic
 
 
 class AuthorshipInline(admin.TabularInline):
@@ -69,14 +69,15 @@ class ArticleAdmin(CompareVersionAdmin, MarkdownxModelAdmin):
     save holds the article with its authors, FAQs and references."""
 
     list_display = ["title", "status", "published_at", "last_reviewed", "next_review", "stories_open", "updated_at"]
-    list_filter = [ReviewFilter, "status", "stories_open"]
+    list_filter = [ReviewFilter, "status", "stories_open", "topics"]
     search_fields = ["title", "summary", "body"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
     autocomplete_fields = ["reviewer"]
     inlines = [AuthorshipInline, FAQInline, ReferenceInline]
+    filter_horizontal = ["topics"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "body"]}),
+        (None, {"fields": ["title", "slug", "summary", "body", "topics"]}),
         ("Stories", {"fields": ["stories_open", "story_prompt"]}),
         ("Publication", {"fields": ["status", "published_at"]}),
         ("Review", {"fields": ["reviewer", "last_reviewed", "next_review"]}),
@@ -95,3 +96,9 @@ class ArticleAdmin(CompareVersionAdmin, MarkdownxModelAdmin):
                     loaded_checksum=before["loaded_checksum"], cache_version=before["cache_version"] + 1
                 )
         return response
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}

@@ -3,6 +3,7 @@
 import html
 import math
 import re
+import xml.etree.ElementTree as etree
 
 import bleach
 import markdown
@@ -16,6 +17,8 @@ ARTICLE_TAGS = {
 }  # fmt: skip
 # Only the classes our own Markdown extensions emit survive; nothing can restyle the page.
 ALLOWED_CLASSES = {"callout", "callout-related", "callout-safety", "callout-title"}
+# Tables are stacked into one card per row on narrow screens: each cell carries its column's header.
+TABLE_CLASS = "table-stack"
 SAFE_PROTOCOLS = {"http", "https", "mailto"}
 
 
@@ -30,6 +33,12 @@ def _allow_attribute(tag, name, value):
         return name in {"href", "title"}
     if tag == "img":
         return name in {"src", "alt", "title"}
+    if tag == "table":
+        return name == "class" and value == TABLE_CLASS
+    if tag in {"th", "td"} and name == "data-label":
+        return True  # plain text, escaped like any attribute value
+    if tag == "th" and name == "scope":
+        return value in {"col", "row"}
     if tag in {"th", "td"}:
         return name == "align" and value in {"left", "right", "center"}
     if tag == "abbr":
@@ -42,13 +51,43 @@ def sanitize(html, tags=ARTICLE_TAGS, attributes=_allow_attribute, protocols=SAF
     return bleach.clean(html, tags=tags, attributes=attributes, protocols=protocols, strip=True, strip_comments=True)
 
 
+def _title_key(title):
+    return " ".join(title.split()).casefold()
+
+
 class _CalloutTreeprocessor(Treeprocessor):
     """Demotes a stray h1 (the page title is the only h1) and turns admonitions into callouts.
 
-    In the Markdown source, `!!! related "Also read"` and `!!! safety "Title"` make callouts.
+    In the Markdown source, `!!! related "Also read"` and `!!! safety "Title"` make callouts. A paragraph of a
+    related callout that is exactly an article's title (link_titles: title -> URL) becomes a link to it.
     """
 
+    def __init__(self, md, link_titles):
+        super().__init__(md)
+        self.link_titles = {_title_key(title): url for title, url in (link_titles or {}).items()}
+
+    def _link_title(self, paragraph):
+        url = self.link_titles.get(_title_key(paragraph.text or "")) if len(paragraph) == 0 else None
+        if url:
+            link = etree.SubElement(paragraph, "a", {"href": url})
+            link.text, paragraph.text = paragraph.text.strip(), None
+
+    def _label_cells(self, table):
+        head = table.find("thead")
+        labels = [" ".join("".join(th.itertext()).split()) for th in head.iter("th")] if head is not None else []
+        if not labels:
+            return
+        table.set("class", TABLE_CLASS)
+        for th in head.iter("th"):
+            th.set("scope", "col")
+        for row in table.iter("tr"):
+            if row.find("th[@scope]") is None:
+                for label, cell in zip(labels, [c for c in row if c.tag in {"td", "th"}], strict=False):
+                    cell.set("data-label", label)
+
     def run(self, root):
+        for table in root.iter("table"):
+            self._label_cells(table)
         for heading in root.iter("h1"):
             heading.tag = "h2"
         for div in root.iter("div"):
@@ -60,25 +99,32 @@ class _CalloutTreeprocessor(Treeprocessor):
                 for p in div.iter("p"):
                     if "admonition-title" in p.get("class", ""):
                         p.set("class", "callout-title")
+                    elif kind == "related":
+                        self._link_title(p)
 
 
 class _CalloutExtension(Extension):
+    def __init__(self, link_titles=None):
+        super().__init__()
+        self.link_titles = link_titles
+
     def extendMarkdown(self, md):
         # Runs before the toc treeprocessor (priority 5) so demoted headings get ids too.
-        md.treeprocessors.register(_CalloutTreeprocessor(md), "rewire_callouts", 6)
+        md.treeprocessors.register(_CalloutTreeprocessor(md, self.link_titles), "rewire_callouts", 6)
 
 
-def _markdown():
+def _markdown(link_titles=None):
     return markdown.Markdown(
-        extensions=["extra", "sane_lists", "admonition", "toc", _CalloutExtension()],
+        extensions=["extra", "sane_lists", "admonition", "toc", _CalloutExtension(link_titles)],
         extension_configs={"toc": {"toc_depth": "2-3"}},
         output_format="html",
     )
 
 
-def render_article(text):
-    """Returns (safe_html, toc) where toc is a list of {"id", "title"} for the h2 sections."""
-    md = _markdown()
+def render_article(text, link_titles=None):
+    """Returns (safe_html, toc) where toc is a list of {"id", "title"} for the h2 sections.
+    link_titles ({title: URL}) turns "Also read" callouts naming one of these titles into links."""
+    md = _markdown(link_titles)
     body_html = sanitize(md.convert(text or ""))
     # toc names arrive HTML-escaped; the template escapes them again, so unescape here.
     toc = [{"id": token["id"], "title": html.unescape(token["name"])} for token in md.toc_tokens]

@@ -53,6 +53,38 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(next_review__lte=today() + REVIEW_SOON)
 
 
+    def link_titles(self):
+        """{title: URL} of the published articles: what an "Also read" callout may link to."""
+        return {title: reverse("articles:detail", kwargs={"slug": slug}) for title, slug in
+                self.published().values_list("title", "slug")}  # fmt: skip
+
+    def relink_also_read(self, exclude_pk=None):
+        """Renders again the articles with an "Also read" callout (after an article was added, renamed,
+        published or removed), storing only what changed. Not save(): their updated_at stays."""
+        titles = self.link_titles()
+        for article in self.filter(body__contains="!!! related").exclude(pk=exclude_pk):
+            body_html, _ = render_article(article.body, titles)
+            if body_html != article.body_html:
+                self.filter(pk=article.pk).update(body_html=body_html, cache_version=models.F("cache_version") + 1)
+
+    def with_has_topics(self):
+        """Each article with `has_topics`, in the same query."""
+        return self.annotate(
+            has_topics=models.Exists(Article.topics.through.objects.filter(article=models.OuterRef("pk")))
+        )
+
+    def related_to(self, article, limit=3):
+        """Published articles sharing a topic with `article`, newest first: one query."""
+        return (
+            self.published()
+            .filter(topics__in=article.topics.values("pk"))
+            .exclude(pk=article.pk)
+            .distinct()
+            .only("title", "slug", "summary", "published_at")
+            .order_by("-published_at", "id")[:limit]
+        )
+
+
 def today():
     """The date review deadlines are measured against (the one place tests replace)."""
     return timezone.localdate()
@@ -62,6 +94,19 @@ def today():
 REVIEW_SOON = timedelta(days=30)
 
 IndexEntry = namedtuple("IndexEntry", "pk slug title updated_at cache_version")
+
+
+class Topic(models.Model):
+    """What an article is about; articles sharing a topic are shown as related."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
 
 
 @reversion.register()
@@ -116,6 +161,9 @@ class Article(models.Model):
         related_name="reviewed_articles",
         help_text="Who checked the content (shown with their credentials).",
     )
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="articles", help_text="Articles sharing a topic are listed as related."
+    )
     # Checksum of the content as last loaded from content/ files: tells load_articles
     # whether an editor has changed the article in the admin since.
     loaded_checksum = models.CharField(max_length=64, blank=True, editable=False)
@@ -132,7 +180,8 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.body_html, self.toc = render_article(self.body)
+        titles = {t: url for t, url in Article.objects.link_titles().items() if url != self.get_absolute_url()}
+        self.body_html, self.toc = render_article(self.body, titles)
         self.reading_minutes = reading_minutes(self.body)
         self.story_prompt_html = render_article_markdown(self.story_prompt)
         super().save(*args, **kwargs)

@@ -43,6 +43,12 @@ def cached_feed(feed):
 
 
 @require_safe
+def feed_about(request):
+    """What a feed is and the addresses to copy: the footer's "Feed" link (feed readers use the feeds)."""
+    return cached_page(request, ["feed-about"], lambda: render(request, "articles/feed_about.html"))
+
+
+@require_safe
 def home(request):
     def render_page():
         articles = Article.objects.published().annotate(faq_count=Count("faqs")).order_by("-published_at")
@@ -63,16 +69,18 @@ def _find(index, slug):
 
 @require_safe
 def article_detail(request, slug):
-    entry, previous, following = _find(Article.objects.public_index(), slug)
+    index = Article.objects.public_index()
+    entry, previous, following = _find(index, slug)
     if entry is None:
         # Not published: a staff preview of a draft (never cached), or a 404 for everyone else.
         article = _get_article(request, slug, _visible_articles(request).with_people())
         return _render_article(request, article, previous=None, following=None)
 
     def render_page():
-        return _render_article(request, Article.objects.with_people().get(pk=entry.pk), previous, following)
+        return _render_article(request, Article.objects.with_people().with_has_topics().get(pk=entry.pk), previous, following)
 
-    return cached_page(request, [entry, previous, following], render_page)
+    # Keyed on every published article's version: the related articles may be any of them.
+    return cached_page(request, [entry, *index], render_page)
 
 
 def _render_article(request, article, previous, following):
@@ -83,6 +91,8 @@ def _render_article(request, article, previous, following):
         "following": following,
         "faqs": faqs,
         "references": list(article.references.all()),
+        # An article without topics has no related articles: no query for them then.
+        "related": list(Article.objects.related_to(article)) if getattr(article, "has_topics", True) else [],
         "jsonld": [article_jsonld(request, article), faq_jsonld(request, article, faqs)],
     }
     return render(request, "articles/article_detail.html", context)

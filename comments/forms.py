@@ -115,7 +115,8 @@ class StoryForm(_BodyMixin, forms.Form):
     )
     # Honeypot: people never see or fill it. The view refuses any value before validation.
     website = forms.CharField(label="Leave this field empty", required=False)
-    ts = forms.CharField(widget=forms.HiddenInput)
+    # Signed when the form was shown; checked in clean(): its problems are about the form, not a field.
+    ts = forms.CharField(widget=forms.HiddenInput, required=False)
     parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, article=None, reply_to=None, **kwargs):
@@ -126,7 +127,6 @@ class StoryForm(_BodyMixin, forms.Form):
             self.initial.setdefault("ts", spam.sign_timestamp())
             if reply_to is not None:
                 self.initial["parent"] = reply_to.pk
-        self.fields["ts"].error_messages["required"] = spam.FORGED_MESSAGE
         self.helper = FormHelper(self)
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -158,12 +158,6 @@ class StoryForm(_BodyMixin, forms.Form):
     def clean_email(self):
         return (self.cleaned_data.get("email") or "").strip()
 
-    def clean_ts(self):
-        problem = spam.check_timestamp(self.cleaned_data.get("ts"))
-        if problem:
-            raise forms.ValidationError(problem)
-        return self.cleaned_data["ts"]
-
     def clean_parent(self):
         pk = self.cleaned_data.get("parent")
         if pk is None:
@@ -185,6 +179,9 @@ class StoryForm(_BodyMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        problem = spam.check_timestamp(cleaned.get("ts"))
+        if problem:
+            self.add_error(None, problem)
         if self.data.get("status") not in (None, ""):
             raise forms.ValidationError(
                 "This form was changed in an unexpected way. Please copy your story and reload the page."

@@ -21,7 +21,7 @@ HONEYPOT_FIELD = "website"
 
 STALE_MESSAGE = "This form is too old, please copy your story and reload the page."
 FORGED_MESSAGE = "This form could not be checked, please copy your story and reload the page."
-TOO_FAST_MESSAGE = "That was very quick. Please take a moment to read your story over, then send it again."
+TOO_FAST_MESSAGE = "The form was sent very quickly. Please take a moment to read your story over, then send it again."
 
 
 # --- Signed timestamp -------------------------------------------------------------------------
@@ -70,6 +70,29 @@ def flood_exceeded(ip_hash):
         return False
     since = timezone.now() - timedelta(seconds=settings.STORY_FLOOD_WINDOW)
     return Comment.objects.filter(ip_hash=ip_hash, created_at__gte=since).count() >= settings.STORY_FLOOD_LIMIT
+
+
+def _free_again_at(times, limit, window, now):
+    """When a flood limit lets the next one through: `times` are the counted rows' times, oldest first; the
+    limit frees a place when enough of them have left the window."""
+    excess = len(times) - limit
+    return now if excess < 0 else max(now, times[excess] + window)
+
+
+def flood_retry_at(ip_hash, now=None):
+    """When a network address over the story flood limit may send a story again."""
+    now = now or timezone.now()
+    window = timedelta(seconds=settings.STORY_FLOOD_WINDOW)
+    times = Comment.objects.filter(ip_hash=ip_hash, created_at__gte=now - window).order_by("created_at")
+    return _free_again_at(list(times.values_list("created_at", flat=True)), settings.STORY_FLOOD_LIMIT, window, now)
+
+
+def report_flood_retry_at(ip_hash, now=None):
+    """When a network address over the report flood limit may report again."""
+    now = now or timezone.now()
+    window = timedelta(hours=1)
+    times = Report.objects.filter(ip_hash=ip_hash, created_at__gte=now - window).order_by("created_at")
+    return _free_again_at(list(times.values_list("created_at", flat=True)), settings.REPORT_FLOOD_LIMIT, window, now)
 
 
 def report_flood_exceeded(ip_hash):

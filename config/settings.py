@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "post_office",
     "reversion",
     "reversion_compare",
+    # Before articles: its load_articles command extends the articles' one to load the site's pages too.
+    "pages",
     "articles",
     "comments",
     "care",
@@ -239,6 +241,8 @@ SITE_NAME = "Rewire"
 # Where "Exit this page" goes: a neutral, everyday page that looks unremarkable on a shared screen or in
 # the history. BBC Weather, as GOV.UK's "Exit this page" uses: fast, free of sign-in, and plausible anywhere.
 EXIT_URL = os.environ.get("EXIT_URL", "https://www.bbc.co.uk/weather")
+# Shown on the contact page when set; without it the page says to reach the team through the site's operator.
+CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "").strip()
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -10,6 +10,7 @@ from django.views.generic import RedirectView
 from articles.sitemaps import sitemaps
 from articles.views import markdown_preview, markdown_upload, robots_txt
 from config.converters import IdConverter
+from pages.sitemaps import PageSitemap
 
 # <id:pk> in the apps' URLconfs, which are imported by include() below.
 register_converter(IdConverter, "id")
@@ -20,11 +21,12 @@ urlpatterns = [
     # The public pages first: patterns are tried in order, so the most requested pages match soonest.
     path("", include("articles.urls")),
     path("", include("care.urls")),
+    path("", include("pages.urls")),
     path("admin/", admin.site.urls),
     # markdownx's own views are open to anyone: mount staff-only wrappers at its URLs instead.
     path("markdownx/markdownify/", markdown_preview, name="markdownx_markdownify"),
     path("markdownx/upload/", markdown_upload, name="markdownx_upload"),
-    path("sitemap.xml", cache_page(60 * 15)(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
+    path("sitemap.xml", cache_page(60 * 15)(sitemap), {"sitemaps": {**sitemaps, "pages": PageSitemap}}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's, plain-text responses). The hashed
     # name is looked up per request (management commands run before collectstatic) and changes with each

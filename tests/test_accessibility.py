@@ -50,6 +50,8 @@ def test_reading_pages(live_site, browser_page):
         "FAQ index": reverse("articles:faq_index"),
         "help": reverse("care:help"),
         "404": "/no/such/page/",
+        "feed page": reverse("articles:feed_about"),
+        **{f"site page {slug}": f"/{slug}/" for slug in SITE_PAGES},
     }
     for article in live_site.articles:
         pages[f"article {article.slug}"] = article.get_absolute_url()
@@ -76,6 +78,31 @@ def test_reading_pages(live_site, browser_page):
     page.locator(f"#story-{story.pk} .story-reply-link a").click()
     page.wait_for_load_state()
     check(page, rec, "the reply page", failures)
+    assert_no_failures(failures)
+
+
+SITE_PAGES = ["about", "editorial-policy", "community-guidelines", "privacy", "contact"]
+
+
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_reading_pages_in_both_colour_modes(live_site, new_browser_page, scheme):
+    """The device's colour scheme picks the theme (static/js/theme.js): both must pass."""
+    page, rec = new_browser_page(color_scheme=scheme)
+    failures = []
+    urls = {"home": "/", "feed page": reverse("articles:feed_about"), "help": reverse("care:help")}
+    urls.update({f"site page {slug}": f"/{slug}/" for slug in SITE_PAGES})
+    urls.update({f"article {article.slug}": article.get_absolute_url() for article in live_site.articles})
+    for label, url in urls.items():
+        page.goto(url)
+        assert page.evaluate("document.documentElement.dataset.bsTheme") == scheme
+        check(page, rec, f"{label} ({scheme})", failures)
+    page.goto(live_site.articles[0].get_absolute_url())
+    with page.expect_navigation():
+        page.locator("#leave-a-comment button[type=submit]").click()
+    check(page, rec, f"story form with errors ({scheme})", failures)
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.goto("/articles/ketamine-for-npd/")
+    check(page, rec, f"stacked table on a phone ({scheme})", failures)
     assert_no_failures(failures)
 
 

@@ -27,6 +27,10 @@ PAGE_SECTIONS = {"FAQs", "FAQ", "References", "Now Your Turn", "Leave a Comment"
 
 # load_articles checks the help resources (content/help.yaml) too and says so last.
 HELP_CHECKED = "help resources checked: 5 regions, 9 resources (help.yaml)"
+# ...and then the site's own pages (content/pages/, the pages app).
+PAGES_UNCHANGED = [
+    f"unchanged page {slug}" for slug in ["about", "community-guidelines", "contact", "editorial-policy", "privacy"]
+]
 
 
 def norm(text):
@@ -278,6 +282,7 @@ def test_a_database_loaded_with_the_invented_prompt_loses_it_on_the_next_load(tm
         "updated ketamine-for-npd",
         "unchanged neuroplasticity-narcissists-emotionally-awake",
         HELP_CHECKED,
+        *PAGES_UNCHANGED,
     ]
     assert Article.objects.get(slug=KETAMINE[1]).story_prompt == ""
     assert "Now Your Turn" not in get_page(client, KETAMINE[1]).decode()
@@ -295,6 +300,7 @@ def test_loading_twice_changes_nothing(loaded):
         "unchanged ketamine-for-npd",
         "unchanged neuroplasticity-narcissists-emotionally-awake",
         HELP_CHECKED,
+        *PAGES_UNCHANGED,
     ]
     assert (Article.objects.count(), FAQ.objects.count(), Reference.objects.count()) == counts
     assert {a.slug: a.loaded_checksum for a in Article.objects.all()} == checksums
@@ -323,7 +329,12 @@ def test_an_edit_in_the_admin_is_kept_unless_forced(loaded, client):
 
     out = StringIO()
     call_command("load_articles", "--force", stdout=out)
-    assert out.getvalue().splitlines() == ["updated ketamine-for-npd", f"updated {article.slug}", HELP_CHECKED]
+    assert out.getvalue().splitlines() == [
+        "updated ketamine-for-npd",
+        f"updated {article.slug}",
+        HELP_CHECKED,
+        *PAGES_UNCHANGED,
+    ]
     assert text_of(get_page(client, article.slug).select_one(".lead")) == original
     assert "Edited answer" not in get_page(client, KETAMINE[1]).decode()
     assert FAQ.objects.count() == 15
@@ -341,6 +352,7 @@ def test_a_changed_file_updates_the_article(tmp_path, client):
         "updated ketamine-for-npd",
         "unchanged neuroplasticity-narcissists-emotionally-awake",
         HELP_CHECKED,
+        *PAGES_UNCHANGED,
     ]
     assert "with the level of ego loss." in text_of(get_page(client, KETAMINE[1]))
 

@@ -49,6 +49,8 @@ def pages(tmp_path):
         "article-faq": reader.get(article.get_faq_url()),
         "faq": reader.get("/faq/"),
         "help": reader.get(reverse("care:help")),
+        "feed-page": reader.get(reverse("articles:feed_about")),
+        **{f"page-{slug}": reader.get(f"/{slug}/") for slug in ["about", "editorial-policy", "privacy", "contact"]},
         "404": reader.get("/no-such-page/"),
         "reply": reader.get(reverse("comments:post", args=[article.slug]), {"reply_to": story.pk}),
         "form-with-errors": reader.post(reverse("comments:post", args=[article.slug]), {"name": "", "body": "x"}),

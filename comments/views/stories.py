@@ -3,6 +3,7 @@ report a published one. Statuses change only through comments.moderation; a new 
 """
 
 import logging
+import math
 from contextlib import suppress
 from datetime import timedelta
 from functools import wraps
@@ -102,16 +103,25 @@ def post_story(request, slug):
             else:
                 token = _store_story(article, data, ip_hash)
     if flooded:
-        return render(
-            request,
-            "comments/429.html",
-            {**context, "typed_text": request.POST.get("body", ""), "what": "story"},
-            status=429,
-        )
+        return _too_many(request, context, spam.flood_retry_at(ip_hash), "body", "story")
     if token is None:
         context.update(form=form, parent_story=form.parent_story)
         return render(request, "comments/post_story.html", context, status=400)
     return _see_other(Comment.status_url(token) + "?submitted=1")
+
+
+def _too_many(request, context, retry_at, text_field, what):
+    """The 429 page: what was typed, kept to copy, and when to try again (also in Retry-After)."""
+    seconds = max(0, math.ceil((retry_at - timezone.now()).total_seconds()))
+    context = {
+        **context,
+        "typed_text": request.POST.get(text_field, ""),
+        "what": what,
+        "retry_minutes": max(1, math.ceil(seconds / 60)),
+    }
+    response = render(request, "comments/429.html", context, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 def _store_story(article, data, ip_hash):
@@ -264,10 +274,7 @@ def report_story(request, pk):
 
     ip_hash = _ip_hash(request)
     if spam.report_flood_exceeded(ip_hash):
-        return render(
-            request, "comments/429.html", {**context, "typed_text": request.POST.get("note", ""), "what": "report"},
-            status=429,
-        )  # fmt: skip
+        return _too_many(request, context, spam.report_flood_retry_at(ip_hash), "note", "report")
     form = ReportForm(request.POST)
     if not form.is_valid():
         context["form"] = form

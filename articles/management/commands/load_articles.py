@@ -20,8 +20,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
-from articles.models import FAQ, Article, Person, Reference
+from articles.models import FAQ, Article, Person, Reference, Topic
 from care import help
 
 FIELDS = ["title", "slug", "summary", "body", "story_prompt", "status", "published_at", "last_reviewed", "stories_open"]
@@ -30,8 +31,9 @@ OPTIONAL_FIELDS = ["next_review", "reviewer", "authors"]
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n(.*)\Z", re.DOTALL)
 
 
-def content_checksum(fields, faqs, references):
-    """sha256 over the loaded values: fields is a dict, faqs (question, answer) and references (source, title, url)."""
+def content_checksum(fields, faqs, references, topics=()):
+    """sha256 over the loaded values: fields is a dict, faqs (question, answer) and references (source, title, url),
+    topics names (left out when there are none, so checksums stored before topics existed still match)."""
 
     def plain(value):
         if isinstance(value, datetime.datetime):
@@ -50,6 +52,8 @@ def content_checksum(fields, faqs, references):
         "faqs": [list(faq) for faq in faqs],
         "references": [list(ref) for ref in references],
     }
+    if topics:
+        data["topics"] = sorted(topics)
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -62,6 +66,7 @@ def article_checksum(article):
         },
         list(article.faqs.order_by("order").values_list("question", "answer")),
         list(article.references.order_by("order").values_list("source", "title", "url")),
+        list(article.topics.values_list("name", flat=True)),
     )
 
 
@@ -91,6 +96,10 @@ def parse_article(md_path):
         source = md_path
         if not isinstance(meta, dict) or not isinstance(extra, dict):
             raise ValueError("front matter and .yaml file must be mappings")
+        topics = meta.pop("topics", None) or []
+        if not isinstance(topics, list) or not all(isinstance(t, str) and slugify(t) for t in topics):
+            raise ValueError("topics must be a list of names")
+        topics = sorted({" ".join(t.split()) for t in topics})
         unknown = (set(meta) - set(FIELDS + OPTIONAL_FIELDS)) | (set(extra) - {"faqs", "references"})
         if unknown:
             raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
@@ -132,7 +141,7 @@ def parse_article(md_path):
     except (OSError, yaml.YAMLError, ValueError, TypeError, KeyError, ValidationError) as error:
         raise CommandError(f"{source.name}: {error}") from error
     fields = {name: getattr(article, name) for name in FIELDS + ["next_review", "reviewer"]}
-    return fields | {"authors": authors}, faqs, references
+    return fields | {"authors": authors}, faqs, references, topics
 
 
 class Command(BaseCommand):
@@ -153,13 +162,13 @@ class Command(BaseCommand):
         if not files:
             raise CommandError(f"No .md files in {path}")
         parsed = [parse_article(md_path) for md_path in files]  # every file is checked before anything is stored
-        slugs = [fields["slug"] for fields, _, _ in parsed]
+        slugs = [fields["slug"] for fields, *_ in parsed]
         if len(set(slugs)) != len(slugs):
             raise CommandError(f"Duplicate slugs in {path}: {sorted({s for s in slugs if slugs.count(s) > 1})}")
-        for md_path, (fields, faqs, references) in zip(files, parsed, strict=True):
+        for md_path, (fields, faqs, references, topics) in zip(files, parsed, strict=True):
             with reversion.create_revision():
                 reversion.set_comment(f"Loaded from {self.shown_path(md_path)}")
-                self.stdout.write(self.load(fields, faqs, references, force))
+                self.stdout.write(self.load(fields, faqs, references, topics, force))
         self.stdout.write(
             f"help resources checked: {len(resources.regions)} regions, {resources.resource_count} resources "
             f"({help_file.name})"
@@ -174,14 +183,14 @@ class Command(BaseCommand):
             return str(md_path)
 
     @transaction.atomic
-    def load(self, fields, faqs, references, force):
+    def load(self, fields, faqs, references, topics, force):
         slug = fields["slug"]
         article = Article.objects.select_for_update().filter(slug=slug).first()
         if article is not None:
             edited = article_checksum(article) != article.loaded_checksum
             if edited and not force:
                 return f"skipped {slug}: changed in the admin since it was loaded (use --force to overwrite)"
-            if not edited and content_checksum(fields, faqs, references) == article.loaded_checksum:
+            if not edited and content_checksum(fields, faqs, references, topics) == article.loaded_checksum:
                 return f"unchanged {slug}"
         action = "created" if article is None else "updated"
         article = article or Article()
@@ -198,6 +207,9 @@ class Command(BaseCommand):
             article.faqs.create(order=order, question=question, answer=answer)
         for order, (source, title, url) in enumerate(references, start=1):
             article.references.create(order=order, source=source, title=title, url=url)
+        article.topics.set(
+            [Topic.objects.get_or_create(name=name, defaults={"slug": slugify(name)})[0] for name in topics]
+        )
         article.refresh_from_db()  # the checksum is of the values as stored
         Article.objects.filter(pk=article.pk).update(loaded_checksum=article_checksum(article))
         return f"{action} {slug}"
