@@ -57,6 +57,8 @@ def form_data(response, form_id="article_form"):
         name = field["name"]
         if field.name == "textarea":
             data[name] = field.get_text()
+        elif field.name == "select" and field.has_attr("multiple"):
+            data[name] = [option["value"] for option in field.find_all("option", selected=True)]
         elif field.name == "select":
             selected = field.find("option", selected=True)
             data[name] = selected["value"] if selected else ""
