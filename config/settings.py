@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "articles",
     "comments",
     "care",
+    "search",
 ]
 
 MIDDLEWARE = [

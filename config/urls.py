@@ -20,6 +20,7 @@ urlpatterns = [
     # The public pages first: patterns are tried in order, so the most requested pages match soonest.
     path("", include("articles.urls")),
     path("", include("care.urls")),
+    path("", include("search.urls")),
     path("admin/", admin.site.urls),
     # markdownx's own views are open to anyone: mount staff-only wrappers at its URLs instead.
     path("markdownx/markdownify/", markdown_preview, name="markdownx_markdownify"),
