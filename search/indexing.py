@@ -124,4 +124,7 @@ def rebuild(batch_size=2000):
                 written += len(SearchEntry.objects.bulk_create(batch))
                 batch = []
         written += len(SearchEntry.objects.bulk_create(batch))
+        # Cached search pages are keyed on the articles' versions (config.pagecache): drop them all.
+        for pk in Article.objects.values_list("pk", flat=True):
+            Article.objects.bump_cache_version(pk)
     return written
