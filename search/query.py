@@ -11,6 +11,7 @@ indexed text never contains them: search/indexing.py strips them); snippet_parts
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -119,8 +120,20 @@ def _stories_before_thread():
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
+def _without_accents(term):
+    folded = "".join(c for c in unicodedata.normalize("NFKD", term) if not unicodedata.combining(c))
+    return "".join(_WORD.findall(folded))  # NFKD may make non-word characters ("½" is "1⁄2")
+
+
+def _tsquery_term(term):
+    """PostgreSQL's English configuration keeps accents (SQLite's tokenizer drops them): "émpathy" also looks
+    for "empathy"."""
+    plain = _without_accents(term)
+    return f"{term}:*" if plain == term or not plain else f"({term}:* | {plain}:*)"
+
+
 def _postgresql(terms, article_ids):
-    query = SearchQuery(" & ".join(f"{term}:*" for term in terms), search_type="raw", config="english")
+    query = SearchQuery(" & ".join(map(_tsquery_term, terms)), search_type="raw", config="english")
     return (
         SearchEntry.objects.filter(search_vector=query, article_id__in=article_ids)
         .annotate(

@@ -259,6 +259,7 @@ ODD_QUERIES = [
     "x" * MAX_QUERY_LENGTH,
     "the",
     "ÉMPATHY",
+    "½ ﬁnd Ⅻ",
     "one two three four five six seven eight nine ten eleven",
 ]
 
