@@ -49,6 +49,8 @@ def test_reading_pages(live_site, browser_page):
         "FAQ index": reverse("articles:faq_index"),
         "help": reverse("care:help"),
         "404": "/no/such/page/",
+        "search": reverse("search:search") + "?q=ketamine",
+        "search, empty": reverse("search:search"),
     }
     for article in live_site.articles:
         pages[f"article {article.slug}"] = article.get_absolute_url()

@@ -41,6 +41,8 @@ def pages(tmp_path):
         "faq": reader.get("/faq/"),
         "help": reader.get(reverse("care:help")),
         "404": reader.get("/no-such-page/"),
+        "search": reader.get(reverse("search:search"), {"q": "ketamine"}),
+        "search-empty": reader.get(reverse("search:search")),
         "reply": reader.get(reverse("comments:post", args=[article.slug]), {"reply_to": story.pk}),
         "form-with-errors": reader.post(reverse("comments:post", args=[article.slug]), {"name": "", "body": "x"}),
         "status": reader.get(reverse("comments:status", args=[pending.raw_token])),
