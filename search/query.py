@@ -9,6 +9,7 @@ indexed text never contains them: search/indexing.py strips them); snippet_parts
 (text, is_match) pieces that the template escapes and wraps in <mark>, so no HTML is built from anyone's words.
 """
 
+import hashlib
 import json
 import re
 import unicodedata
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -76,12 +78,22 @@ def snippet_parts(snippet):
 
 def search(terms, public_articles):
     """The best RESULTS_SHOWN + 1 results (one more tells the page there are more), best first, in ONE query.
-    public_articles: Article.objects.public_index() entries; only their content is searched."""
+    public_articles: Article.objects.public_index() entries; only their content is searched.
+
+    A common word matches thousands of stories, and ranking them all is most of a search's cost, so the
+    results are kept in the cache (no query) until any public content changes: the key holds every public
+    article's updated_at and cache_version, which every article edit and every change to a published story
+    moves (as for the page cache, config/pagecache.py)."""
     articles = {entry.pk: entry for entry in public_articles}
     if not terms or not articles:
         return []
-    rows = _sqlite(terms, list(articles)) if connection.vendor == "sqlite" else _postgresql(terms, list(articles))
-    return [_result(row, articles) for row in rows]
+    key = "search:" + hashlib.sha256(repr((connection.vendor, terms, list(public_articles))).encode()).hexdigest()
+    results = cache.get(key)
+    if results is None:
+        rows = _sqlite(terms, list(articles)) if connection.vendor == "sqlite" else _postgresql(terms, list(articles))
+        results = [_result(row, articles) for row in rows]
+        cache.set(key, results, settings.PAGE_CACHE_SECONDS)
+    return results
 
 
 # The best ids first (bm25, a title match weighing ten times one in the text), then for those alone the
