@@ -45,8 +45,8 @@ HOST = "127.0.0.1"
 BENCH_DB = "rewire_bench"
 
 # Targets, as ratios to the baseline's requests/s in the same run (defined for SQLite with default settings).
-RATIO_TARGETS = {"article": 0.5, "home": 0.6, "faq": 0.6, "queue": 0.3}
-QUERY_TARGETS = {"article": 5, "queue": 8}
+RATIO_TARGETS = {"article": 0.5, "home": 0.6, "faq": 0.6, "queue": 0.3, "search": 0.3}
+QUERY_TARGETS = {"article": 5, "queue": 8, "search": 3}
 SCALING_TOLERANCE = 0.10  # the article page at the most stories within 10% of its figure at the fewest
 RSS_TARGET_MB = 120
 
@@ -387,6 +387,11 @@ def url_list(meta, full):
          None, NO_PAGE_CACHE),
         ("article_last_rendered", "article, last page, rendered (session cookie)",
          f"/articles/{article}/?{param}={meta['last_page']}", None, NO_PAGE_CACHE),
+        # Search, rendered every time (a session cookie): one word found in thousands of stories, and two words.
+        ("search_one_word", "search, one word, rendered (session cookie)", "/search/?q=ketamine", "search",
+         NO_PAGE_CACHE),
+        ("search_two_words", "search, two words, rendered (session cookie)", "/search/?q=support+group", "search",
+         NO_PAGE_CACHE),
     ]  # fmt: skip
     if full:
         urls[1:1] = [("home", "home", "/", "home", False)]

@@ -8,6 +8,7 @@
   article, a few with open reports), pending (the moderation queue), rejected, spam and withdrawn.
 * Rows are written with bulk_create in batches, with explicit ids. bulk_create skips Comment.save(), so body_html
   is rendered once per distinct text with the real story renderer and reused; every row gets a unique token_hash.
+* The search index rebuilt (`manage.py rebuild_search_index`): bulk_create sends no signals.
 * A moderator account (Moderators group, comments.moderate permission) and a ready-made session for it.
 
 Writes a JSON file describing what it built (slugs, ids, page counts, queue size, credentials) for run.py.
@@ -250,6 +251,8 @@ def main():
     with connection.cursor() as cursor:  # explicit ids: move PostgreSQL's sequences past them
         for sql in connection.ops.sequence_reset_sql(no_style(), [Comment, Report]):
             cursor.execute(sql)
+    if "rebuild_search_index" in get_commands():  # bulk_create skipped the signals that index published stories
+        call_command("rebuild_search_index")
     with connection.cursor() as cursor:
         # Fresh statistics, as a long-running database has. On PostgreSQL also VACUUM: after a bulk load the
         # visibility map is empty, so index-only scans would need heap fetches and the planner would pick

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "articles",
     "comments",
     "care",
+    "search",
 ]
 
 MIDDLEWARE = [

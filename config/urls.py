@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("articles.urls")),
     path("", include("care.urls")),
     path("", include("pages.urls")),
+    path("", include("search.urls")),
     path("admin/", admin.site.urls),
     # markdownx's own views are open to anyone: mount staff-only wrappers at its URLs instead.
     path("markdownx/markdownify/", markdown_preview, name="markdownx_markdownify"),

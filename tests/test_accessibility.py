@@ -52,6 +52,8 @@ def test_reading_pages(live_site, browser_page):
         "404": "/no/such/page/",
         "feed page": reverse("articles:feed_about"),
         **{f"site page {slug}": f"/{slug}/" for slug in SITE_PAGES},
+        "search": reverse("search:search") + "?q=ketamine",
+        "search, empty": reverse("search:search"),
     }
     for article in live_site.articles:
         pages[f"article {article.slug}"] = article.get_absolute_url()

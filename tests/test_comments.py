@@ -475,7 +475,7 @@ def test_report_hides_the_story_at_the_threshold(client, article, settings):
     settings.REPORT_THRESHOLD = 2
     story = make_story(article, status=Comment.Status.APPROVED)
     report_url = reverse("comments:report", args=[story.pk])
-    form = BeautifulSoup(client.get(report_url).content, "html.parser").find("form")
+    form = BeautifulSoup(client.get(report_url).content, "html.parser").find("main").find("form")
     assert form.find("input", attrs={"name": "reason", "value": "harmful"})
     assert client.post(report_url, {"reason": "bogus"}).status_code == 400
     assert client.post(report_url, {"reason": "harmful"}).status_code == 200

@@ -52,6 +52,8 @@ def pages(tmp_path):
         "feed-page": reader.get(reverse("articles:feed_about")),
         **{f"page-{slug}": reader.get(f"/{slug}/") for slug in ["about", "editorial-policy", "privacy", "contact"]},
         "404": reader.get("/no-such-page/"),
+        "search": reader.get(reverse("search:search"), {"q": "ketamine"}),
+        "search-empty": reader.get(reverse("search:search")),
         "reply": reader.get(reverse("comments:post", args=[article.slug]), {"reply_to": story.pk}),
         "form-with-errors": reader.post(reverse("comments:post", args=[article.slug]), {"name": "", "body": "x"}),
         "status": reader.get(reverse("comments:status", args=[pending.token])),
