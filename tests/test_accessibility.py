@@ -68,10 +68,12 @@ def test_reading_pages(live_site, browser_page):
     warned = make_story(article, name="Jo", body="What happened at home still shapes me.", warnings=["abuse"])
     reply = make_story(article, name="Kim", body="Thank you for writing this, it helped me.", parent=story)
     # A story about self-harm (a support note, no reply link), and a reply behind its story's warning.
-    supported = make_story(article, name="Ari", body="I hurt myself for years; it is better now.", warnings=["self-harm"])
+    supported = make_story(
+        article, name="Ari", body="I hurt myself for years; it is better now.", warnings=["self-harm"]
+    )
     warned_reply = make_story(article, name="Lee", body="The same happened to me, thank you.", parent=warned)
     for each in (story, warned, reply, supported, warned_reply):
-        moderation.approve(each, moderator)
+        moderation.approve(each, moderator, care=moderation.CARE_SUPPORT_NOTE if each.needs_care else None)
     page.goto(article.get_absolute_url())
     page.locator("details.faq-item summary").first.click()
     page.locator(f"#story-{warned.pk} > details.story-disclosure > summary").click()

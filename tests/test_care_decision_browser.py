@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from comments.models import Comment, ModerationEvent
 from tests.browser_helpers import screenshot
+from tests.factories import make_moderator, make_story
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,13 +18,13 @@ CARE_URL = re.compile(r"/moderation/\d+/care/")
 
 
 def flagged_story(live_site, email=""):
-    story, _ = live_site.make_story(live_site.articles[0], "Sam", CRISIS_BODY)
+    story = make_story(live_site.articles[0], name="Sam", body=CRISIS_BODY)
     Comment.objects.filter(pk=story.pk).update(flag_self_harm=True, email=email)
     return story
 
 
 def log_in(page, live_site, next_url):
-    moderator = live_site.make_moderator()
+    moderator = make_moderator("moderator", staff=True)
     page.goto(next_url)
     page.get_by_label("Username").fill(moderator.username)
     page.get_by_label("Password").fill(live_site.password)

@@ -87,7 +87,7 @@ def test_a_story_about_self_harm_has_a_support_note_and_no_reply_link(live_site,
         body="Some nights I still think about not being here, but mornings come.",
         warnings=["self-harm"],
     )
-    moderation.approve(story, moderator)
+    moderation.approve(story, moderator, care=moderation.CARE_SUPPORT_NOTE)
     for width in (390, 1280):
         page, rec = new_browser_page(width=width, height=844)
         page.goto(article.get_absolute_url() + f"#story-{story.pk}")
