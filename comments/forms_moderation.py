@@ -94,7 +94,12 @@ class NoteForm(forms.Form):
 
 
 class RejectForm(NoteForm):
-    reason = forms.ChoiceField(label="Reason", choices=[("", "Choose a reason…")] + Comment.RejectReason.choices)
+    # Focused when the page opens (the queue's "r" key lands here): choose by keyboard, Tab, Tab, Enter.
+    reason = forms.ChoiceField(
+        label="Reason",
+        choices=[("", "Choose a reason…")] + Comment.RejectReason.choices,
+        widget=forms.Select(attrs={"autofocus": True}),
+    )
     note = forms.CharField(
         label="Message to the author (optional)",
         required=False,
