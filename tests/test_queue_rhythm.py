@@ -294,7 +294,7 @@ def test_reply_shows_what_it_answers_behind_its_warnings(mod_client, moderator, 
     assert f"In reply to #{parent.pk} by Lee" in context.get_text(" ", strip=True)
     assert context.select_one("bdi").get_text() == "Lee"
     assert context.select_one("a")["href"].startswith(reverse("comments:moderate_story", args=[parent.pk]))
-    warned = context.select_one("details.cw")
+    warned = context.select_one("details.mod-parent-cw")
     assert warned is not None and "open" not in warned.attrs and "Abuse" in warned.summary.get_text()
     assert "took only the dog" in warned.get_text()
     plain = page.select_one(f"#story-{plain_reply.pk} .mod-reply-to")
