@@ -1,9 +1,9 @@
 """Forms of the moderation queue (the public story forms live in comments/forms.py)."""
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from .models import Comment, ModeratorPreference
+from .models import Comment, ModeratorPreference, earlier_by_same_author
 from .moderation import awaiting_decision_q
 
 # Tabs of the queue: key -> (label, the CommentQuerySet method that selects it).
@@ -25,12 +25,20 @@ TAB_Q = {
     "withdrawn": Q(status=Comment.Status.WITHDRAWN),
 }
 
+# Whether the row's author sent anything before it, by the definition the queue's history line uses (not the
+# flag stored when it was sent, which an erasure of the earlier story would leave behind).
+_SENT_BEFORE = Exists(
+    Comment.objects.filter(
+        earlier_by_same_author(OuterRef("email"), OuterRef("ip_hash"), OuterRef("created_at"), OuterRef("pk"))
+    )
+)
+
 FLAGS = {
     "self-harm": ("Self-harm or suicide", Q(flag_self_harm=True)),
     "identifying": ("May identify someone", Q(flag_identifying=True)),
     "links": ("Contains links", Q(flag_links=True)),
-    "first-time": ("First-time author", Q(is_returning_author=False)),
-    "returning": ("Returning author", Q(is_returning_author=True)),
+    "first-time": ("First story from this author", ~Q(_SENT_BEFORE)),
+    "returning": ("Sent stories before", Q(_SENT_BEFORE)),
     "reported": ("Reported by readers", Q(report_count__gt=0)),
     "content-warned": ("Has a content warning", ~Q(content_warnings=[])),
 }
@@ -86,7 +94,12 @@ class NoteForm(forms.Form):
 
 
 class RejectForm(NoteForm):
-    reason = forms.ChoiceField(label="Reason", choices=[("", "Choose a reason…")] + Comment.RejectReason.choices)
+    # Focused when the page opens (the queue's "r" key lands here): choose by keyboard, Tab, Tab, Enter.
+    reason = forms.ChoiceField(
+        label="Reason",
+        choices=[("", "Choose a reason…")] + Comment.RejectReason.choices,
+        widget=forms.Select(attrs={"autofocus": True}),
+    )
     note = forms.CharField(
         label="Message to the author (optional)",
         required=False,

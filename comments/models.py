@@ -25,6 +25,21 @@ def hash_token(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def earlier_by_same_author(email, ip_hash, created_at=None, pk=None, link="any"):
+    """The stories sent before one story by the same author, as a filter: `link` "email" (the same address:
+    strong), "network" (the same network-address hash but not the same address: weak, since a shelter's or a
+    library's Wi-Fi links different people) or "any". Values may be OuterRef()s (the queue's annotations and
+    filters) or plain values (Comment.is_returning_author when a story is saved): one definition for both, so
+    "First story from this author", the returning/first-time filters and the history counts always agree.
+    A blank address or hash links nobody; without created_at (a new story) every stored story is earlier."""
+    same_email = Q(email=email) & ~Q(email="")
+    same_network = Q(ip_hash=ip_hash) & ~Q(ip_hash="")
+    q = {"email": same_email, "network": same_network & ~same_email, "any": same_email | same_network}[link]
+    if created_at is not None:
+        q &= Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk)
+    return q
+
+
 class CommentQuerySet(models.QuerySet):
     """Who sees what. Views, counts, feeds and sitemaps select stories only through these."""
 

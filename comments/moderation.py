@@ -2,7 +2,7 @@
 
 TRANSITIONS names each kind of change and says, for each status a story may be in, the status it
 leaves the story in; actions_for(story) reads what applies from it (the queue's buttons, the author's
-status page). There is one function per change below (approve, reject, mark_spam, restore, edit,
+status page). There is one function per change below (approve, reject, mark_spam, restore, undo, edit,
 set_content_warnings, contact_author, author_edit, withdraw, report, erase). Each is atomic, locks the story's row, takes the allowed
 statuses from the table (InvalidTransition otherwise), writes a ModerationEvent and queues any email
 in the outbox (delivered after the commit). The queue views, the Django admin actions, the author's pages and the privacy
@@ -10,6 +10,7 @@ commands all call these; nothing else changes a story after it is submitted.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import reduce
 from operator import or_
 from types import MappingProxyType
@@ -295,6 +296,48 @@ def contact_author(comment, user, *, expected_status=None):
 
         send_care_contact(story)  # queued in this transaction, sent once it commits
     return story
+
+
+# How long a moderator may take back a decision they just made in the queue (the "Undo" next to it).
+UNDO_SECONDS = 300
+# The decisions that can be taken back: those that moved a waiting story out of Needs review.
+UNDOABLE = (Action.APPROVED, Action.REJECTED, Action.SPAM)
+
+
+class UndoExpired(InvalidTransition):
+    """The moderator's window for taking the decision back has passed."""
+
+
+def can_undo(event, user, now=None):
+    """Whether `user` may still take back the decision `event` records (before locking anything): their own
+    approval, rejection or spam of a waiting story, less than UNDO_SECONDS ago."""
+    now = now or timezone.now()
+    return (
+        event.actor_id is not None
+        and event.actor_id == getattr(user, "pk", None)
+        and event.action in UNDOABLE
+        and event.from_status == Status.PENDING
+        and now - event.created_at <= timedelta(seconds=UNDO_SECONDS)
+    )
+
+
+def undo(event, user, *, now=None):
+    """Takes back the decision `event` records: the story goes back to Needs review through restore() (never
+    published: an undone rejection waits for a new decision, and a story that needs care still goes through the
+    care step), recorded as "Undone: ...". Refused (InvalidTransition) when it is not the user's own recent
+    decision (UndoExpired once UNDO_SECONDS have passed) or when anything happened to the story since."""
+    _require_moderator(user)
+    now = now or timezone.now()
+    if event.actor_id != user.pk or event.action not in UNDOABLE or event.from_status != Status.PENDING:
+        raise InvalidTransition("Only your own approval, rejection or spam of a waiting story can be undone.")
+    if not can_undo(event, user, now):
+        raise UndoExpired(f"Undo is possible for {UNDO_SECONDS // 60} minutes after a decision; that time has passed.")
+    with transaction.atomic():
+        story = Comment.objects.select_for_update().get(pk=event.comment_id)
+        latest = story.events.order_by("-created_at", "-id").values_list("pk", flat=True).first()
+        if latest != event.pk:
+            raise InvalidTransition("The story has changed since your decision (someone else acted on it).")
+        return restore(story, user, note=f"Undone: {event.get_action_display()}", expected_status=event.to_status)
 
 
 # The moderator's decisions by the names actions_for gives (the text edit has a page of its own).

@@ -14,7 +14,7 @@ from django.core import signing
 from django.utils import timezone
 
 from .identifying import identifying_matches
-from .models import Comment, Report
+from .models import Comment, Report, earlier_by_same_author
 
 FORM_SALT = "comments.story-form.timestamp"
 HONEYPOT_FIELD = "website"
@@ -163,21 +163,14 @@ def flag_links(text):
     return bool(_URL.search(text or ""))
 
 
-def is_returning_author(email="", ip_hash="", exclude_pk=None):
-    """An earlier story with the same email or network address."""
-    from django.db.models import Q
-
-    who = Q(pk__in=[])
-    if email:
-        who |= Q(email__iexact=email)
-    if ip_hash:
-        who |= Q(ip_hash=ip_hash)
-    if not (email or ip_hash):
+def is_returning_author(comment):
+    """An earlier story with the same email or network address (comments.models.earlier_by_same_author, the
+    definition the moderation queue's labels and filters use)."""
+    if not (comment.email or comment.ip_hash):
         return False
-    qs = Comment.objects.filter(who)
-    if exclude_pk:
-        qs = qs.exclude(pk=exclude_pk)
-    return qs.exists()
+    stored = comment.pk is not None and comment.created_at is not None
+    before = (comment.created_at, comment.pk) if stored else (None, None)
+    return Comment.objects.filter(earlier_by_same_author(comment.email, comment.ip_hash, *before)).exists()
 
 
 def apply_risk_flags(comment):
@@ -186,5 +179,5 @@ def apply_risk_flags(comment):
     comment.flag_self_harm = flag_self_harm(comment.body)
     comment.flag_identifying = flag_identifying(text)
     comment.flag_links = flag_links(text)
-    comment.is_returning_author = is_returning_author(comment.email, comment.ip_hash, exclude_pk=comment.pk)
+    comment.is_returning_author = is_returning_author(comment)
     return comment

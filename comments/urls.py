@@ -21,5 +21,6 @@ urlpatterns = [
     # Before the decisions' catch-all below.
     path("moderation/<id:pk>/care/", care.care_decision, name="care_decision"),
     path("moderation/<id:pk>/warnings/", care.edit_warnings, name="moderate_warnings"),
+    path("moderation/<id:pk>/undo/<id:event_pk>/", moderation.undo, name="undo"),
     path("moderation/<id:pk>/<str:decision>/", moderation.decide, name="decide"),
 ]

@@ -183,6 +183,7 @@ def test_login_and_moderation_pages(live_site, browser_page):
     withdrawn = make_story(article, name="Ana", body="I would rather not have this published after all.")
     Comment.objects.filter(pk=pending.pk).update(flag_self_harm=True)
     moderation.approve(published, moderator)
+    reply = make_story(article, name="Kim", body="Thank you for this.", parent=published, email="kim@example.org")
     moderation.reject(rejected, moderator, "off-topic", note="Thank you, but it is off topic.")
     moderation.mark_spam(spam, moderator)
     moderation.withdraw(withdrawn)
@@ -208,6 +209,13 @@ def test_login_and_moderation_pages(live_site, browser_page):
     page.goto(reverse("comments:queue"))
     page.locator(f"#story-{warned.pk} details.cw summary").click()
     check(page, rec, "moderation queue, content warning revealed", failures)
+    # A reply (in reply to...), decided in place (the line with Undo), then the Undo box of the reloaded queue.
+    page.locator(f"#story-{reply.pk} button[data-shortcut=approve]").click()
+    page.locator(f"#story-{reply.pk} .mod-decided").wait_for()
+    check(page, rec, "moderation queue, decided in place", failures)
+    page.goto(reverse("comments:queue") + f"?undo={reply.events.order_by('-id').first().pk}")
+    assert page.locator("form.mod-undo").count() == 1
+    check(page, rec, "moderation queue, undo box", failures)
     for label, url in {
         "story detail": reverse("comments:moderate_story", args=[warned.pk]),
         "reject page": reverse("comments:decide", args=[warned.pk, "reject"]),

@@ -42,6 +42,12 @@ def pages(tmp_path):
     )
     reader, mod = Client(), Client()
     mod.force_login(moderator)
+    # A pending reply (its context line) and a decision just made (the Undo box): the queue after a decision.
+    make_story(article, parent=story, body="Me too, every word.", email="a@example.org")
+    just_decided = make_story(article, body="Decided a moment ago, and still possible to undo.")
+    decided = mod.post(
+        reverse("comments:decide", args=[just_decided.pk, "spam"]), {"next": "/moderation/", "expected": "pending"}
+    )
     responses = {
         "home": reader.get("/"),
         "article": reader.get(article.get_absolute_url()),
@@ -61,6 +67,7 @@ def pages(tmp_path):
         "report-at-risk": reader.post(reverse("comments:report", args=[story.pk]), {"reason": "at-risk"}),
         "login": reader.get(reverse("login")),
         "queue": mod.get(reverse("comments:queue")),
+        "queue-after-decision": mod.get(decided["Location"]),
         "story-detail": mod.get(reverse("comments:moderate_story", args=[pending.pk])),
         "reject": mod.get(reverse("comments:decide", args=[pending.pk, "reject"])),
         "care-step": mod.get(reverse("comments:care_decision", args=[flagged.pk])),
@@ -71,7 +78,13 @@ def pages(tmp_path):
         "lost-link-error": reader.post(reverse("comments:lost_link"), {"email": "not-an-address"}),
         "lost-link-sent": reader.post(reverse("comments:lost_link"), {"email": "a@example.org"}),
     }
-    expected = {"404": 404, "form-with-errors": 400, "bulk-refused": 400, "lost-link-error": 400, "care-step-errors": 400}
+    expected = {
+        "404": 404,
+        "form-with-errors": 400,
+        "bulk-refused": 400,
+        "lost-link-error": 400,
+        "care-step-errors": 400,
+    }
     for name, response in responses.items():
         assert response.status_code == expected.get(name, 200), name
         (tmp_path / f"{name}.html").write_bytes(response.content)

@@ -277,7 +277,7 @@ def test_item_shows_article_text_flags_reports_and_time(mod_client, moderator, a
     assert article.title in text
     assert item.select_one(f"a[href='{article.get_absolute_url()}']")
     assert item.select_one(".story-text strong").get_text() == "never"
-    assert "May identify someone" in text and "Contains links" in text and "First-time author" in text
+    assert "May identify someone" in text and "Contains links" in text and "First story from this author" in text
     assert "Reported 1 time (1 open)" in text
     assert item.select_one("time[datetime]")
     assert "Keep published" in text  # a reported, published story can be kept
@@ -321,12 +321,14 @@ def test_filter_by_article(mod_client):
         ("self-harm", {"flag_self_harm": True}),
         ("identifying", {"flag_identifying": True}),
         ("links", {"flag_links": True}),
-        ("returning", {"is_returning_author": True}),
+        ("returning", {"email": "again@example.com"}),
         ("reported", {"report_count": 2}),
         ("content-warned", {"content_warnings": ["violence"]}),
     ],
 )
 def test_filter_by_flag(mod_client, article, flag, matching_kwargs):
+    if flag == "returning":  # an earlier story with the same email (and it is not returning itself)
+        make_story(article, email="again@example.com", created_ago=timedelta(days=1))
     match = make_story(article, **matching_kwargs)
     other = make_story(article, is_returning_author=True) if flag != "returning" else make_story(article)
     ids = listed_ids(mod_client.get(queue_url(flag=flag)))
@@ -335,8 +337,8 @@ def test_filter_by_flag(mod_client, article, flag, matching_kwargs):
 
 
 def test_filter_first_time_authors(mod_client, article):
-    first = make_story(article, is_returning_author=False)
-    make_story(article, is_returning_author=True)
+    first = make_story(article, email="me@example.com", created_ago=timedelta(days=1))
+    make_story(article, email="me@example.com")
     assert listed_ids(mod_client.get(queue_url(flag="first-time"))) == [first.pk]
 
 
@@ -378,7 +380,9 @@ def test_queue_shows_how_many_other_stories_the_author_sent(mod_client, article)
     make_story(article, ip_hash="abc", created_ago=timedelta(days=2))
     s = make_story(article, email="same@example.com", ip_hash="abc")
     text = soup(mod_client.get(reverse("comments:queue"))).select_one(f"#story-{s.pk}").get_text(" ", strip=True)
-    assert "2 other submissions by this author" in text
+    # One line per link (comments.views.moderation.AuthorHistory); tests/test_queue_rhythm.py covers the wording.
+    assert "same email: 1 waiting" in text and "same network — may be a shared connection" in text
+    assert "First story from this author" not in text
 
 
 # --- Detail page: earlier submissions and history --------------------------------------------
@@ -447,10 +451,11 @@ def _single_event(story, action):
 def test_approve(mod_client, moderator, story):
     next_url = queue_url(tab="review", flag="links")
     response = mod_client.post(reverse("comments:decide", args=[story.pk, "approve"]), {"next": next_url})
-    assert response.status_code == 302 and response["Location"] == next_url
     story.refresh_from_db()
     assert story.status == Status.APPROVED and story.decided_by == moderator
     event = _single_event(story, Action.APPROVED)
+    # Back to the same queue, with the Undo box for this decision (tests/test_queue_rhythm.py).
+    assert response.status_code == 302 and response["Location"] == f"{next_url}&undo={event.pk}"
     assert (event.actor, event.from_status, event.to_status) == (moderator, Status.PENDING, Status.APPROVED)
     messages = [str(m) for m in mod_client.get(next_url).context["messages"]]
     assert any("Approved" in m for m in messages)
@@ -461,7 +466,7 @@ def test_reject_with_reason_and_note(mod_client, moderator, story):
         reverse("comments:decide", args=[story.pk, "reject"]),
         {"reason": "identifies-people", "note": "Please leave out your sister's name and try again."},
     )
-    assert response.status_code == 302 and response["Location"] == reverse("comments:queue")
+    assert response.status_code == 302 and response["Location"].startswith(reverse("comments:queue") + "?undo=")
     story.refresh_from_db()
     assert story.status == Status.REJECTED
     assert story.decision_reason == "identifies-people"
@@ -548,9 +553,9 @@ def test_next_cannot_redirect_off_site(mod_client, story):
     response = mod_client.post(
         reverse("comments:decide", args=[story.pk, "approve"]), {"next": "https://evil.example/moderation/"}
     )
-    assert response["Location"] == reverse("comments:queue")
+    assert response["Location"].startswith(reverse("comments:queue") + "?undo=")
     response = mod_client.post(reverse("comments:decide", args=[story.pk, "spam"]), {"next": "//evil.example/"})
-    assert response["Location"] == reverse("comments:queue")
+    assert response["Location"].startswith(reverse("comments:queue"))
 
 
 def test_edit_keeps_the_original_in_history(mod_client, moderator, story):
@@ -717,7 +722,7 @@ def test_decision_buttons_submit_the_shared_form(mod_client, story, decision, st
     data[button["name"]] = button["value"]
     assert data["expected"] == "pending" and data["next"] == url
     response = mod_client.post(button["formaction"], data)
-    assert response.status_code == 302 and response["Location"] == url
+    assert response.status_code == 302 and response["Location"].startswith(f"{url}&undo=")
     story.refresh_from_db()
     assert story.status == status
 

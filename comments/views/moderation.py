@@ -6,17 +6,20 @@ or proxies (the queue is kept server-side per moderator until a story changes) a
 """
 
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Q, Subquery, When
-from django.http import Http404, HttpResponseRedirect
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Left
+from django.http import Http404, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -25,10 +28,21 @@ from articles.models import Article
 from config.pagecache import cached_page
 
 from .. import moderation
-from ..forms_moderation import FLAGS, TAB_Q, TABS, BulkForm, EditForm, NoteForm, QueueFilterForm, RejectForm
-from ..models import Comment, Report
+from ..forms_moderation import (
+    FLAGS,
+    TAB_Q,
+    TABS,
+    BulkForm,
+    EditForm,
+    NoteForm,
+    QueueFilterForm,
+    RejectForm,
+    is_story_id,
+)
+from ..models import Comment, ModerationEvent, Report, earlier_by_same_author
 
 PER_PAGE = 50
+PARENT_EXCERPT_LENGTH = 240  # of the story a reply answers, shown above the reply in the queue
 SKIPPED_MESSAGE = "Someone else already decided on this story"
 
 
@@ -72,20 +86,61 @@ def _earlier_submissions(story):
     return Comment.objects.filter(match).exclude(pk=story.pk).select_related("article").order_by("-created_at")
 
 
-def _earlier_count_annotation():
-    """How many other stories share the row's email or network-address hash, without a query per
-    item: correlated COUNTs on the email and ip_hash indexes (an OR of the two would scan the table),
-    minus those that share both. A blank email or hash matches nobody and is not looked up at all."""
+# The outcomes the queue counts in an author's earlier stories (withdrawn ones are the author's own business).
+HISTORY_OUTCOMES = {
+    "published": Comment.Status.APPROVED,
+    "not_published": Comment.Status.REJECTED,
+    "spam": Comment.Status.SPAM,
+    "waiting": Comment.Status.PENDING,
+}
 
-    def others(*fields):
-        rows = Comment.objects.filter(**{f: OuterRef(f) for f in fields}).exclude(pk=OuterRef("pk"))
-        counted = rows.order_by().annotate(n=Func(F("id"), function="COUNT")).values("n")[:1]
-        blank = Q()
-        for field in fields:
-            blank |= Q(**{field: ""})
-        return Case(When(blank, then=0), default=Subquery(counted, output_field=IntegerField()))
 
-    return others("email") + others("ip_hash") - others("email", "ip_hash")
+def _author_history_annotations():
+    """The author's earlier stories by outcome, for each story of the page, without a query per item:
+    correlated COUNTs on the email and ip_hash indexes, once for stories linked by the same email (strong)
+    and once for those linked only by the same network (weak: a shared connection), plus the latest
+    rejection's reason. A blank email or hash links nobody (comments.models.earlier_by_same_author)."""
+
+    def earlier(link):
+        return Comment.objects.filter(
+            earlier_by_same_author(OuterRef("email"), OuterRef("ip_hash"), OuterRef("created_at"), OuterRef("pk"), link)
+        ).order_by()
+
+    def count(rows):
+        counted = rows.annotate(n=Func(F("id"), function="COUNT")).values("n")[:1]
+        return Subquery(counted, output_field=IntegerField())
+
+    annotations = {}
+    for link in ("email", "network"):
+        for key, status in HISTORY_OUTCOMES.items():
+            annotations[f"{link}_{key}"] = count(earlier(link).filter(status=status))
+        latest_rejection = earlier(link).filter(status=Comment.Status.REJECTED).order_by("-created_at", "-id")
+        annotations[f"{link}_reason"] = Subquery(latest_rejection.values("decision_reason")[:1])
+    return annotations
+
+
+class AuthorHistory:
+    """What the queue says about a story's author's earlier stories: one line per link (same email, same
+    network), each with its counts by outcome, from _author_history_annotations."""
+
+    LINKS = {"email": "same email", "network": "same network — may be a shared connection, e.g. a shelter or library"}
+    LABELS = {"published": "published", "not_published": "not published", "spam": "spam", "waiting": "waiting"}
+
+    def __init__(self, story):
+        reasons = dict(Comment.RejectReason.choices)
+        self.lines = []
+        for link, label in self.LINKS.items():
+            counts = [(self.LABELS[key], getattr(story, f"{link}_{key}") or 0) for key in HISTORY_OUTCOMES]
+            counts = [(label_, n) for label_, n in counts if n]
+            if counts:
+                reason = getattr(story, f"{link}_reason") or ""
+                self.lines.append(
+                    {"link": link, "label": label, "counts": counts, "reason": reasons.get(reason, reason)}
+                )
+
+    @property
+    def first_story(self):
+        return not self.lines
 
 
 def _tab_counts(tab, filter_q):
@@ -125,16 +180,14 @@ def queue(request):
     # Any submission or decision saves a story, changing the latest updated_at (an index lookup):
     # the rendered queue is cached per moderator until then. Nothing on it depends on the clock (times
     # are absolute; static/js/moderation.js adds how long ago).
+    if "undo" in request.GET:  # the Undo box depends on the clock: never kept
+        return _render_queue(request)
     key = [request.user.pk, Comment.objects.latest_change()]
     return cached_page(request, key, lambda: _render_queue(request), anonymous_only=False)
 
 
-def _render_queue(request):
-    articles = list(Article.objects.order_by("title").only("id", "title"))
-    filter_form = QueueFilterForm(request.GET or None, articles=articles)
-    filters = filter_form.cleaned_or_default()
-    tab = filters["tab"]
-
+def _selection(filters):
+    """The stories of the queue's tab that match the filters, in the queue's order; whether it is filtered."""
     filter_q = Q()
     if filters["article"]:
         filter_q &= Q(article_id=filters["article"])
@@ -142,12 +195,50 @@ def _render_queue(request):
         filter_q &= FLAGS[filters["flag"]][1]
     if filters["q"]:
         filter_q &= Q(body__icontains=filters["q"]) | Q(name__icontains=filters["q"])
-    filtered = bool(filters["article"] or filters["flag"] or filters["q"])
-    counts = _tab_counts(tab, filter_q)
-
+    tab = filters["tab"]
     # Stories that may mention self-harm or suicide first (Needs review), then oldest first.
     ordering = ["-flag_self_harm", "created_at", "id"] if tab == "review" else ["created_at", "id"]
     selected = getattr(Comment.objects, TABS[tab][1])().filter(filter_q).order_by(*ordering)
+    return selected, filter_q, ordering
+
+
+def _queue_filters(query):
+    """The tab and filters of a queue address's query string (a QueryDict)."""
+    articles = list(Article.objects.order_by("title").only("id", "title"))
+    filter_form = QueueFilterForm(query or None, articles=articles)
+    return filter_form, filter_form.cleaned_or_default()
+
+
+def _next_story_pk(story, next_url):
+    """The story a moderator goes on to after deciding on `story` in the queue at next_url (its tab, filters
+    and page): the one after it in the queue's order, or the one before it if it was the last. Worked out
+    before the decision, while `story` is still in its tab; None outside the queue or if it is not listed."""
+    parts = urlsplit(next_url)
+    if parts.path != reverse("comments:queue"):
+        return None
+    query = QueryDict(parts.query)
+    filters = QueueFilterForm(query or None, articles=[]).cleaned_or_default()
+    if query.get("article"):  # the form checks the article against the choices; any number filters here
+        filters["article"] = int(query["article"]) if query["article"].isdigit() else None
+    selected, _, _ = _selection(filters)
+    page = query.get("page", "1")
+    start = (int(page) - 1) * PER_PAGE if page.isdigit() and int(page) > 0 else 0
+    ids = list(selected.values_list("id", flat=True)[start : start + PER_PAGE + 1])
+    if story.pk not in ids:
+        return None
+    index = ids.index(story.pk)
+    if index + 1 < len(ids):
+        return ids[index + 1]
+    return ids[index - 1] if index else None
+
+
+def _render_queue(request):
+    filter_form, filters = _queue_filters(request.GET)
+    tab = filters["tab"]
+    selected, filter_q, ordering = _selection(filters)
+    filtered = bool(filters["article"] or filters["flag"] or filters["q"])
+    counts = _tab_counts(tab, filter_q)
+
     paginator = Paginator(selected.values("id"), PER_PAGE)
     paginator.count = counts["matching"]  # already counted above: no separate COUNT query
     page = paginator.get_page(request.GET.get("page"))
@@ -156,13 +247,24 @@ def _render_queue(request):
     page.object_list = list(
         Comment.objects.filter(id__in=Subquery(page.object_list))
         .select_related("article")
-        .annotate(earlier_count=_earlier_count_annotation(), parent_warnings=F("parent__content_warnings"))
+        .annotate(
+            parent_warnings=F("parent__content_warnings"),
+            parent_name=F("parent__name"),
+            parent_status=F("parent__status"),
+            parent_excerpt=Left("parent__body", PARENT_EXCERPT_LENGTH),
+            **_author_history_annotations(),
+        )
         .order_by(*ordering)
     )
+    warning_labels = dict(Comment.ContentWarning.choices)
     for story in page.object_list:
         story.actions = moderation.actions_for(story)
+        story.author_history = AuthorHistory(story)
+        story.parent_warning_labels = [warning_labels.get(code, code) for code in story.parent_warnings or []]
 
-    base_query = request.GET.copy()
+    query = request.GET.copy()
+    undo = _undo_offer(request, query.pop("undo", [""])[-1])
+    base_query = query.copy()
     base_query.pop("page", None)
     tab_query = base_query.copy()
     tab_query.pop("tab", None)
@@ -183,10 +285,49 @@ def _render_queue(request):
             "matching": counts["matching"],
             "page_query": base_query.urlencode(),
             "tab_query": tab_query.urlencode(),
-            "next_url": request.get_full_path(),
+            "next_url": _queue_url(query),
+            "undo": undo,
             "bulk_form": BulkForm(),
             "has_pinned": tab == "review" and any(s.flag_self_harm for s in page.object_list),
         },
+    )
+
+
+def _queue_url(query, fragment=""):
+    """The queue's address with this query string (a QueryDict) and optional #fragment."""
+    encoded = query.urlencode()
+    return reverse("comments:queue") + (f"?{encoded}" if encoded else "") + (f"#{fragment}" if fragment else "")
+
+
+def _undo_offer(request, event_pk):
+    """The decision named by the queue's ?undo=<event id>, if this moderator can still take it back
+    (their own, recent, and nothing happened to the story since), else None. One query, only when asked."""
+    if not is_story_id(event_pk):
+        return None
+    event = ModerationEvent.objects.select_related("comment").filter(pk=event_pk).first()
+    if event is None or not moderation.can_undo(event, request.user) or event.comment.status != event.to_status:
+        return None
+    return event
+
+
+def _after_decision_url(next_url, event=None, next_pk=None):
+    """Where a decision made from the queue returns: the same tab, filters and page, with the Undo box for
+    `event` and the focus on the next story (#story-<pk>). Other pages (a story's details) are returned to as
+    they were."""
+    parts = urlsplit(next_url)
+    if parts.path != reverse("comments:queue"):
+        return next_url
+    query = QueryDict(parts.query, mutable=True)
+    query.pop("undo", None)
+    if event is not None:
+        query["undo"] = event.pk
+    return _queue_url(query, f"story-{next_pk}" if next_pk else "")
+
+
+def _wants_json(request):
+    """A decision sent by static/js/moderation.js (fetch), which updates the queue in place."""
+    return request.headers.get("X-Requested-With") == "fetch" and "application/json" in request.headers.get(
+        "Accept", ""
     )
 
 
@@ -238,17 +379,28 @@ def decide(request, pk, decision):
             data = form.cleaned_data
             extra = {"reason": data["reason"]} if decision == "reject" else {}
             decide_on = moderation.DECISIONS[decision]
+            next_pk = _next_story_pk(story, next_url)  # while the story is still in its tab
             try:
-                decide_on(story, request.user, note=data["note"], expected_status=data.get("expected"), **extra)
+                decided = decide_on(
+                    story, request.user, note=data["note"], expected_status=data.get("expected"), **extra
+                )
             except moderation.NeedsCareDecision:  # flagged since the page was shown
+                if _wants_json(request):
+                    return JsonResponse({"outcome": "care", "location": care_url_for(story, next_url)})
                 return _to_care_step(request, story, next_url)
             except moderation.InvalidTransition:
-                messages.warning(request, f"{SKIPPED_MESSAGE} (story #{story.pk}); nothing was changed.")
-            else:
-                messages.success(
-                    request, format_html("{}: story #{} by <bdi>{}</bdi>.", spec["verb"], story.pk, story.name)
-                )
-            return HttpResponseRedirect(next_url)
+                text = f"{SKIPPED_MESSAGE} (story #{story.pk}); nothing was changed."
+                if _wants_json(request):
+                    return JsonResponse({"outcome": "skipped", "message": text, "story": story.pk}, status=409)
+                messages.warning(request, text)
+                return HttpResponseRedirect(next_url)
+            event = decided.events.order_by("-created_at", "-id").first()
+            done = format_html("{}: story #{} by <bdi>{}</bdi>.", spec["verb"], story.pk, story.name)
+            undoable = moderation.can_undo(event, request.user)
+            if _wants_json(request):
+                return _decided_json(request, decided, event if undoable else None, done, next_pk, next_url)
+            messages.success(request, done)
+            return HttpResponseRedirect(_after_decision_url(next_url, event if undoable else None, next_pk))
         status = 400
     else:
         form = form_class(initial={"expected": story.status})
@@ -259,6 +411,58 @@ def decide(request, pk, decision):
         {"story": story, "decision": decision, "spec": spec, "form": form, "next_url": next_url},
         status=status,
     )
+
+
+def _decided_json(request, story, event, done, next_pk, next_url):
+    """The outcome of a decision made in place (static/js/moderation.js): the line that replaces the story in
+    the queue (with its Undo form, rendered by a template), the next story to focus and where to undo."""
+    line = render_to_string(
+        "comments/moderation/_decided.html",
+        {"story": story, "event": event, "done": done, "next_url": next_url, "undo_seconds": moderation.UNDO_SECONDS},
+        request=request,
+    )
+    return JsonResponse(
+        {
+            "outcome": story.status,
+            "story": story.pk,
+            "next": next_pk,
+            "message": strip_tags(done),
+            "undo_url": reverse("comments:undo", args=[story.pk, event.pk]) if event else None,
+            "html": line,
+        }
+    )
+
+
+def care_url_for(story, next_url):
+    from .care import care_url
+
+    return care_url(story, next_url)
+
+
+@moderator_page
+@require_POST
+def undo(request, pk, event_pk):
+    """Takes back a decision made moments ago (the Undo next to it): the story waits for review again."""
+    event = get_object_or_404(ModerationEvent.objects.select_related("comment"), pk=event_pk, comment_id=pk)
+    story = event.comment
+    next_url = _safe_next(request)
+    try:
+        moderation.undo(event, request.user)
+    except moderation.UndoExpired:
+        messages.warning(
+            request,
+            f"Too late to undo: a decision can be taken back for {moderation.UNDO_SECONDS // 60} minutes. "
+            f"Story #{story.pk} was not changed; open it to restore it to the queue.",
+        )
+        return HttpResponseRedirect(_after_decision_url(next_url))
+    except moderation.InvalidTransition as refused:
+        messages.warning(request, f"Could not undo the decision on story #{story.pk}: {refused} Nothing was changed.")
+        return HttpResponseRedirect(_after_decision_url(next_url))
+    messages.success(
+        request,
+        format_html("Undone: story #{} by <bdi>{}</bdi> is waiting for review again.", story.pk, story.name),
+    )
+    return HttpResponseRedirect(_after_decision_url(next_url, next_pk=story.pk))
 
 
 def _to_care_step(request, story, next_url):

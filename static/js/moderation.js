@@ -6,11 +6,16 @@
 // A story that may be about self-harm or suicide has a "Review with care…" link instead of an Approve
 // button: "a" follows it to the care step (the server refuses to publish such a story without it).
 // On the care step, Escape goes back to the queue.
+//   u      undo the last decision (its Undo button; the server allows it for a few minutes)
+// Decisions are made in place: the decision form is sent with fetch (the same POST endpoints; they answer
+// JSON when asked), the story is replaced by a short "Approved · Undo" line and the focus moves to the next
+// story. Without JavaScript the same form reloads the queue at the next story (#story-N), which gets focus.
 (function () {
   "use strict";
 
+  // Stories still to decide (one decided in place stays in the list as a short line, skipped by j/k).
   function items() {
-    return Array.prototype.slice.call(document.querySelectorAll(".mod-list .mod-item"));
+    return Array.prototype.slice.call(document.querySelectorAll(".mod-list .mod-item:not(.mod-item-decided)"));
   }
 
   function current() {
@@ -69,6 +74,61 @@
     button.disabled = true;
   }
 
+  // The story after `item` still to decide, else the one before it.
+  function neighbour(item, nextPk) {
+    var byServer = nextPk ? document.getElementById("story-" + nextPk) : null;
+    if (byServer && !byServer.classList.contains("mod-item-decided")) return byServer;
+    var list = items();
+    var index = list.indexOf(item);
+    return list[index + 1] || list[index - 1] || null;
+  }
+
+  function decideInPlace(form, button) {
+    var item = button.closest(".mod-item");
+    var data = new FormData(form);
+    data.append(button.name, button.value);
+    var request = {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch", Accept: "application/json" },
+    };
+    fetch(button.formAction, request).then(function (response) {
+      return response.json().then(function (answer) { return { ok: response.ok, answer: answer }; });
+    }).then(function (result) {
+      var answer = result.answer;
+      if (answer.outcome === "care" && answer.location) { window.location.assign(answer.location); return; }
+      if (!result.ok) {
+        button.disabled = false;
+        announce(answer.message || "Nothing was changed.");
+        return;
+      }
+      var next = neighbour(item, answer.next);
+      item.classList.add("mod-item-decided");
+      item.classList.remove("mod-item-current");
+      item.removeAttribute("tabindex");
+      var body = item.querySelector(".card-body");
+      body.innerHTML = answer.html;  // rendered and escaped by the server (comments/moderation/_decided.html)
+      announce(answer.message + (answer.undo_url ? " Press u to undo." : ""));
+      if (next) focusItem(next);
+    }).catch(function () {
+      // Logged out, offline or an unexpected answer: send the same decision the ordinary way (the page
+      // reloads at the next story, or shows what went wrong).
+      var chosen = document.createElement("input");
+      chosen.type = "hidden";
+      chosen.name = button.name;
+      chosen.value = button.value;
+      form.appendChild(chosen);
+      form.action = button.formAction;
+      form.submit();
+    });
+  }
+
+  function lastUndo() {
+    var forms = document.querySelectorAll(".mod-undo-inline, form.mod-undo");
+    return forms.length ? forms[forms.length - 1] : null;
+  }
+
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
     if (isTyping(event.target)) return;
@@ -80,6 +140,13 @@
     }
     if (key === "j") { move(1); event.preventDefault(); return; }
     if (key === "k") { move(-1); event.preventDefault(); return; }
+    if (key === "u") {
+      var undo = lastUndo();
+      if (undo) undo.requestSubmit();
+      else announce("Nothing to undo.");
+      event.preventDefault();
+      return;
+    }
     var item = current();
     if (!item) return;
     if (key === "a") {
@@ -89,6 +156,7 @@
       event.preventDefault();
     }
     else if (key === "s") { submit(item, "spam"); event.preventDefault(); }
+
     else if (key === "r") {
       var link = item.querySelector('a[data-shortcut="reject"]');
       if (link) { window.location.assign(link.href); event.preventDefault(); }
@@ -137,9 +205,23 @@
     });
   }
 
+  // The queue's one decision form: sent in place when fetch is there (see the top of this file).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var button = event.submitter;
+    if (form.id !== "decision-form" || !button || !window.fetch || !window.FormData) return;
+    if (!button.closest(".mod-list .mod-item")) return;
+    event.preventDefault();
+    button.disabled = true;
+    decideInPlace(form, button);
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     var help = document.getElementById("mod-shortcuts");
     if (help && items().length) help.hidden = false;
+    // Back from a decision (or an undo) without JavaScript's help: the address names the next story.
+    var target = /^#story-\d+$/.test(window.location.hash) ? document.getElementById(window.location.hash.slice(1)) : null;
+    if (target && target.classList.contains("mod-item")) focusItem(target);
     showAges();
     window.setInterval(showAges, 60000);
   });
