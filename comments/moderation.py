@@ -386,6 +386,7 @@ def erase(comment):
         story.name = ERASED_NAME
         story.email = ""
         story.notify_outcome = False
+        story.notify_replies = False
         story.ip_hash = ""
         story.events.exclude(previous_body="").update(previous_body="")
         _record(story, transition, from_status, note="Erased at the author's request.")

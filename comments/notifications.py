@@ -69,9 +69,13 @@ def send_status_link(comment_pk, token):
         story.email,
         f"Your story on {settings.SITE_NAME} was received and is waiting for review",
         "comments/email/status_link",
-        {"story": story, "status_url": settings.SITE_URL + Comment.status_url(token), "lost_link_url": lost_link_url(),
-         # The helplines come from the care app's data: a story that may be about suicide leads with them.
-         "help": help.resources()},
+        {
+            "story": story,
+            "status_url": settings.SITE_URL + Comment.status_url(token),
+            "lost_link_url": lost_link_url(),
+            # The helplines come from the care app's data: a story that may be about suicide leads with them.
+            "help": help.resources(),
+        },
         story_pk=story.pk,
     )
 

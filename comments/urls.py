@@ -10,6 +10,7 @@ urlpatterns = [
     path("stories/lost-link/", stories.lost_link, name="lost_link"),
     path("stories/status/<str:token>/", stories.story_status, name="status"),
     path("stories/status/<str:token>/edit/", stories.edit_story, name="edit"),
+    path("stories/status/<str:token>/new-version/", stories.new_version, name="new_version"),
     path("stories/status/<str:token>/withdraw/", stories.withdraw_story, name="withdraw"),
     path("stories/<id:pk>/report/", stories.report_story, name="report"),
     # Moderators.

@@ -206,6 +206,7 @@ def story_detail(request, pk):
             "earlier": list(_earlier_submissions(story)[:50]),
             "events": events,
             "reports": list(Report.objects.filter(comment=story)),
+            "new_versions": list(story.new_versions.order_by("id").values_list("pk", flat=True)),
             "next_url": _safe_next(request),
             "warning_choices": Comment.ContentWarning.choices,
         },
