@@ -12,6 +12,7 @@ urlpatterns = [
     path("stories/status/<str:token>/edit/", stories.edit_story, name="edit"),
     path("stories/status/<str:token>/new-version/", stories.new_version, name="new_version"),
     path("stories/status/<str:token>/withdraw/", stories.withdraw_story, name="withdraw"),
+    path("stories/replies/unsubscribe/<str:signed>/", stories.unsubscribe_replies, name="unsubscribe_replies"),
     path("stories/<id:pk>/report/", stories.report_story, name="report"),
     # Moderators.
     path("moderation/", moderation.queue, name="queue"),

@@ -4,13 +4,14 @@ link; an author can ask to hear when someone replies (one mail per published rep
 import re
 
 import pytest
+from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 
 from comments import moderation
 from comments.models import Comment, ModerationEvent
 from tests.factories import STORY_BODY, make_article, make_moderator, make_story
-from tests.helpers import soup, story_data
+from tests.helpers import post_url, soup, story_data
 
 pytestmark = pytest.mark.django_db
 
@@ -157,3 +158,161 @@ def test_after_withdrawal_the_text_is_gone_and_no_new_version_is_offered(client,
     moderation.withdraw(rejected)
     assert client.get(new_version_url(rejected)).status_code == 303
     assert soup(client.get(Comment.status_url(rejected.token))).find("a", string="Write a new version") is None
+
+
+# --- Reply notices -------------------------------------------------------------------------------
+
+REPLIER_EMAIL = "replier-secret@example.net"
+
+
+@pytest.fixture
+def story(article):
+    return make_story(article, name="Robin", email=AUTHOR, notify_replies=True, status=Comment.Status.APPROVED)
+
+
+def reply_to(story, name="Kit", **fields):
+    return make_story(
+        story.article, parent=story, name=name, email=REPLIER_EMAIL, body="Thank you, " + STORY_BODY, **fields
+    )
+
+
+def reply_notices():
+    return [message for message in mail.outbox if message.to == [AUTHOR]]
+
+
+def approve(reply, moderator, capture):
+    with capture(execute=True):
+        moderation.approve(reply, moderator)
+
+
+def unsubscribe_url_of(message):
+    return re.search(r"<(http[^>]+)>", message.extra_headers["List-Unsubscribe"]).group(1)
+
+
+def test_the_story_form_offers_reply_notices_and_keeps_the_choice_on_errors(client, article):
+    page = soup(client.get(article.get_absolute_url()))
+    assert page.find("input", attrs={"name": "notify_replies", "type": "checkbox"}) is not None
+    response = client.post(post_url(article), story_data(notify_replies="on", body="Too short"))
+    assert response.status_code == 400
+    assert soup(response).find("input", attrs={"name": "notify_replies"}).has_attr("checked")
+    assert "Please give an email address, or untick" in response.content.decode()
+
+
+def test_opting_in_is_stored_only_with_an_email(client, article):
+    client.post(post_url(article), story_data(email=AUTHOR, notify_replies="on"))
+    assert Comment.objects.get().notify_replies is True
+
+
+def test_an_approved_reply_sends_one_notice_to_the_author(story, moderator, django_capture_on_commit_callbacks):
+    reply = reply_to(story)
+    approve(reply, moderator, django_capture_on_commit_callbacks)
+    (message,) = reply_notices()
+    html = message.alternatives[0][0]
+    assert "Kit replied to your story" in message.body and "Kit" in html
+    assert f"{story.article.get_absolute_url()}#story-{reply.pk}" in message.body
+    assert (
+        REPLIER_EMAIL not in message.body and REPLIER_EMAIL not in html and REPLIER_EMAIL not in str(message.message())
+    )
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert unsubscribe_url_of(message) in message.body
+    # Kept after a report later on: no second mail for the same reply.
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.report(reply, "other", "")
+        moderation.approve(reply, moderator)
+    assert len(reply_notices()) == 1
+    # A second reply: a second mail.
+    approve(reply_to(story, name="Jo"), moderator, django_capture_on_commit_callbacks)
+    assert len(reply_notices()) == 2
+
+
+def test_no_notice_for_replies_not_approved(story, moderator, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        reply_to(story)
+        moderation.reject(reply_to(story, name="Jo"), moderator, Comment.RejectReason.OFF_TOPIC)
+        moderation.mark_spam(reply_to(story, name="Al"), moderator)
+    assert reply_notices() == []
+
+
+def test_no_notice_without_opt_in_or_when_the_story_is_not_published(
+    article, story, moderator, django_capture_on_commit_callbacks
+):
+    quiet = make_story(article, name="Lee", email=AUTHOR, status=Comment.Status.APPROVED)
+    approve(reply_to(quiet), moderator, django_capture_on_commit_callbacks)
+    pending_reply = reply_to(story)
+    moderation.withdraw(story)
+    approve(pending_reply, moderator, django_capture_on_commit_callbacks)
+    assert reply_notices() == []
+
+
+def test_no_notice_after_the_author_erased_their_story(story, moderator, django_capture_on_commit_callbacks):
+    reply = reply_to(story)
+    moderation.erase(story)
+    story.refresh_from_db()
+    assert story.notify_replies is False and story.email == ""
+    approve(reply, moderator, django_capture_on_commit_callbacks)
+    assert reply_notices() == []
+
+
+def test_unsubscribe_link_confirms_on_get_and_unsubscribes_on_post(
+    client, story, moderator, django_capture_on_commit_callbacks
+):
+    approve(reply_to(story), moderator, django_capture_on_commit_callbacks)
+    url = unsubscribe_url_of(reply_notices()[0])
+    response = client.get(url)
+    assert response.status_code == 200 and "Stop the reply emails?" in response.content.decode()
+    story.refresh_from_db()
+    assert story.notify_replies is True  # a link scanner's GET changes nothing
+    client.post(
+        url, {"csrfmiddlewaretoken": soup(response).find("input", attrs={"name": "csrfmiddlewaretoken"})["value"]}
+    )
+    story.refresh_from_db()
+    assert story.notify_replies is False
+    approve(reply_to(story, name="Jo"), moderator, django_capture_on_commit_callbacks)
+    assert len(reply_notices()) == 1
+
+
+def test_one_click_unsubscribe_accepts_a_post_without_csrf(story, moderator, django_capture_on_commit_callbacks):
+    from django.test import Client
+
+    approve(reply_to(story), moderator, django_capture_on_commit_callbacks)
+    mail_client = Client(enforce_csrf_checks=True)  # as a mail client: no cookie, no token
+    response = mail_client.post(unsubscribe_url_of(reply_notices()[0]), {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200 and "no more reply emails" in response.content.decode()
+    story.refresh_from_db()
+    assert story.notify_replies is False
+
+
+def test_a_forged_or_tampered_unsubscribe_link_is_refused(story, moderator, django_capture_on_commit_callbacks):
+    from django.core import signing
+    from django.test import Client
+
+    other = make_story(story.article, name="Lee", email="lee@example.org", notify_replies=True)
+    approve(reply_to(story), moderator, django_capture_on_commit_callbacks)
+    url = unsubscribe_url_of(reply_notices()[0])
+    signed = url.rstrip("/").rsplit("/", 1)[1]
+    value, signature = signed.rsplit(":", 1)
+    tampered = [
+        signed[:-2] + ("AA" if not signed.endswith("AA") else "BB"),  # a changed signature
+        signing.dumps(other.pk, salt="another-salt"),  # signed for something else
+        signing.dumps(other.pk).replace(":", "") + ":" + signature,  # another story's pk with this signature
+        "not-a-signature",
+    ]
+    mail_client = Client(enforce_csrf_checks=True)
+    for forged in tampered:
+        path = reverse("comments:unsubscribe_replies", kwargs={"signed": forged})
+        for response in (mail_client.get(path), mail_client.post(path)):
+            assert response.status_code in (400, 404)
+            assert "This link does not work" in response.content.decode()
+    other.refresh_from_db()
+    story.refresh_from_db()
+    assert other.notify_replies is True and story.notify_replies is True
+
+
+def test_other_moderation_views_still_need_csrf(client, story, moderator):
+    from django.test import Client
+
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(moderator)
+    reply = reply_to(story)
+    response = csrf_client.post(reverse("comments:decide", args=[reply.pk, "approve"]), {"note": ""})
+    assert response.status_code == 403

@@ -9,11 +9,13 @@ from datetime import timedelta
 from functools import wraps
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from articles.models import Article
@@ -149,6 +151,7 @@ def _store_story(article, data, ip_hash, previous=None):
         name=data["name"],
         email=data["email"],
         notify_outcome=bool(data["email"] and data["notify_outcome"]),
+        notify_replies=bool(data["email"] and data.get("notify_replies") and not data["parent"]),
         body=data["body"],
         content_warnings=list(data["content_warnings"]),
         status=Status.PENDING,
@@ -291,6 +294,7 @@ def new_version(request, token):
                 "name": story.name,
                 "email": story.email,
                 "notify_outcome": story.notify_outcome,
+                "notify_replies": story.notify_replies,
                 "body": story.body,
                 "content_warnings": story.content_warnings,
             },
@@ -300,6 +304,34 @@ def new_version(request, token):
         return render(request, "comments/refused.html", status=400)
     form = StoryForm(request.POST, article=article)
     return _accept(request, form, context, "comments/new_version.html", previous=story)
+
+
+# --- Reply notices: the unsubscribe link in each mail ------------------------------------------
+
+
+# csrf_exempt: RFC 8058 one-click unsubscribe means a mail client POSTs here with no cookie and no CSRF token.
+# That is safe for this view only because the signed link itself is the credential (it names one story and
+# cannot be forged), and all a POST can do is turn that story's reply notices off.
+@csrf_exempt
+@private_page("same-origin")
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe_replies(request, signed):
+    """GET asks to confirm (mail scanners follow links); POST, from the page or a mail client, unsubscribes."""
+    from ..notifications import story_pk_from_unsubscribe
+
+    try:
+        pk = story_pk_from_unsubscribe(signed)
+    except signing.BadSignature:
+        return render(request, "comments/unsubscribe_replies.html", {"invalid": True}, status=400)
+    story = Comment.objects.filter(pk=pk).only("id", "notify_replies").first()
+    if story is None:
+        return render(request, "comments/unsubscribe_replies.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        # update(): not a change of the story (its updated_at and the queue's cache stay as they are).
+        Comment.objects.filter(pk=pk).update(notify_replies=False)
+        return render(request, "comments/unsubscribe_replies.html", {"done": True})
+    context = {"signed": signed, "subscribed": story.notify_replies}
+    return render(request, "comments/unsubscribe_replies.html", context)
 
 
 # --- "Lost your private link?" -----------------------------------------------------------------
