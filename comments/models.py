@@ -244,6 +244,8 @@ class ModerationEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        # The queue statistics: the decisions of the last days, without reading the whole history.
+        indexes = [models.Index(fields=["action", "created_at"], name="event_action_time_idx")]
 
     def __str__(self):
         return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import care, moderation, preferences, stories
+from .views import care, moderation, preferences, stats, stories
 
 app_name = "comments"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     # Moderators.
     path("moderation/", moderation.queue, name="queue"),
     path("moderation/bulk/", moderation.bulk, name="bulk"),
+    path("moderation/stats/", stats.queue_stats, name="queue_stats"),
     path("moderation/notifications/", preferences.notification_preferences, name="notification_preferences"),
     path("moderation/<id:pk>/", moderation.story_detail, name="moderate_story"),
     path("moderation/<id:pk>/edit/", moderation.edit_text, name="moderate_edit"),
