@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from comments import stats
@@ -145,3 +146,78 @@ def test_the_queue_links_to_the_stats(client):
     client.force_login(make_moderator())
     page = soup(client.get(reverse("comments:queue")))
     assert page.find("a", href=reverse("comments:queue_stats")) is not None
+
+
+# --- Presence: who is looking at which story ----------------------------------------------------
+
+
+class Clock:
+    def __init__(self, start):
+        self.now = start
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def presence_clock(monkeypatch):
+    from comments import presence
+
+    clock = Clock(NOW)
+    monkeypatch.setattr(presence, "now", clock)
+    return clock
+
+
+def moderator_client(name):
+    client = Client()
+    client.force_login(make_moderator(name))
+    return client
+
+
+def presence_line(client, story):
+    item = soup(client.get(reverse("comments:queue"))).find(id=f"story-{story.pk}")
+    line = item.select_one(".mod-presence")
+    return line.get_text(" ", strip=True) if line else None
+
+
+def test_another_moderator_sees_who_is_looking_and_the_viewer_does_not(presence_clock, django_assert_max_num_queries):
+    story = make_story(make_article(), name="Robin")
+    other = make_story(name="Lee")
+    ana, ben = moderator_client("ana"), moderator_client("ben")
+    # Ben's queue is cached before Ana opens the story: the viewing must change what he is served.
+    assert presence_line(ben, story) is None
+    assert ana.get(reverse("comments:moderate_story", args=[story.pk])).status_code == 200
+    presence_clock.now = NOW + timedelta(minutes=2)
+    assert presence_line(ben, story) == "ana is looking at this (2 min ago)"
+    assert presence_line(ben, other) is None
+    assert presence_line(ana, story) is None  # not for the viewer themself
+    # Cached again until the next minute or change, in the same few queries.
+    with django_assert_max_num_queries(5):
+        ben.get(reverse("comments:queue"))
+
+
+def test_the_presence_line_expires(presence_clock):
+    story = make_story(make_article(), name="Robin")
+    ana, ben = moderator_client("ana"), moderator_client("ben")
+    ana.get(reverse("comments:moderate_story", args=[story.pk]))
+    presence_clock.now = NOW + timedelta(minutes=9)
+    assert presence_line(ben, story) == "ana is looking at this (9 min ago)"
+    presence_clock.now = NOW + timedelta(minutes=11)
+    assert presence_line(ben, story) is None
+    # Looking again brings it back; one row per story and moderator.
+    ana.get(reverse("comments:moderate_story", args=[story.pk]))
+    assert presence_line(ben, story) == "ana is looking at this (just now)"
+    assert story.viewings.count() == 1
+
+
+def test_presence_adds_no_query_per_item(presence_clock, django_assert_max_num_queries):
+    from tests.factories import bulk_stories
+
+    article = make_article()
+    bulk_stories(article, 60)
+    ana, ben = moderator_client("ana"), moderator_client("ben")
+    for story in Comment.objects.order_by("id")[:10]:
+        ana.get(reverse("comments:moderate_story", args=[story.pk]))
+    with django_assert_max_num_queries(8):  # the queue's budget (tests/test_moderation.py)
+        response = ben.get(reverse("comments:queue"))
+    assert len(soup(response).select(".mod-presence")) == 10

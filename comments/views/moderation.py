@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from articles.models import Article
 from config.pagecache import cached_page
 
-from .. import moderation
+from .. import moderation, presence
 from ..forms_moderation import FLAGS, TAB_Q, TABS, BulkForm, EditForm, NoteForm, QueueFilterForm, RejectForm
 from ..models import Comment, Report
 
@@ -125,11 +125,14 @@ def queue(request):
     # Any submission or decision saves a story, changing the latest updated_at (an index lookup):
     # the rendered queue is cached per moderator until then. Nothing on it depends on the clock (times
     # are absolute; static/js/moderation.js adds how long ago).
-    key = [request.user.pk, Comment.objects.latest_change()]
-    return cached_page(request, key, lambda: _render_queue(request), anonymous_only=False)
+    # Who else is looking at a story (comments/presence.py) is part of the key too, read in the same statement.
+    when = presence.now()
+    latest_change, latest_viewing = presence.queue_versions()
+    key = [request.user.pk, latest_change, *presence.cache_key_part(latest_viewing, when)]
+    return cached_page(request, key, lambda: _render_queue(request, when), anonymous_only=False)
 
 
-def _render_queue(request):
+def _render_queue(request, when):
     articles = list(Article.objects.order_by("title").only("id", "title"))
     filter_form = QueueFilterForm(request.GET or None, articles=articles)
     filters = filter_form.cleaned_or_default()
@@ -154,13 +157,14 @@ def _render_queue(request):
     # One query for the page: the ids are chosen first (from the indexes), so the per-author counts
     # are computed for the 50 stories shown, not for every story in the tab.
     page.object_list = list(
-        Comment.objects.filter(id__in=Subquery(page.object_list))
+        presence.with_presence(Comment.objects.filter(id__in=Subquery(page.object_list)), request.user, when)
         .select_related("article")
         .annotate(earlier_count=_earlier_count_annotation(), parent_warnings=F("parent__content_warnings"))
         .order_by(*ordering)
     )
     for story in page.object_list:
         story.actions = moderation.actions_for(story)
+        story.viewer_minutes_ago = presence.minutes_ago(story.viewer_seen, when)
 
     base_query = request.GET.copy()
     base_query.pop("page", None)
@@ -194,6 +198,7 @@ def _render_queue(request):
 def story_detail(request, pk):
     story = get_object_or_404(Comment.objects.select_related("article", "decided_by"), pk=pk)
     story.actions = moderation.actions_for(story)
+    presence.record_viewing(story, request.user, presence.now())  # the queue tells the other moderators
     labels = {**dict(Report.Reason.choices), **dict(Comment.RejectReason.choices)}
     events = list(story.events.select_related("actor"))
     for event in events:
