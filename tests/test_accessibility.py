@@ -66,7 +66,9 @@ def test_reading_pages(live_site, browser_page):
     warned = make_story(article, name="Jo", body="What happened at home still shapes me.", warnings=["abuse"])
     reply = make_story(article, name="Kim", body="Thank you for writing this, it helped me.", parent=story)
     # A story about self-harm (a support note, no reply link), and a reply behind its story's warning.
-    supported = make_story(article, name="Ari", body="I hurt myself for years; it is better now.", warnings=["self-harm"])
+    supported = make_story(
+        article, name="Ari", body="I hurt myself for years; it is better now.", warnings=["self-harm"]
+    )
     warned_reply = make_story(article, name="Lee", body="The same happened to me, thank you.", parent=warned)
     for each in (story, warned, reply, supported, warned_reply):
         moderation.approve(each, moderator)
@@ -145,6 +147,8 @@ def test_story_pages(live_site, browser_page):
     moderation.reject(story, make_moderator("moderator", staff=True), "off-topic", note="Please write about yourself.")
     page.goto(status_url)
     check(page, rec, "status page, rejected", failures)
+    page.goto(reverse("comments:new_version", args=[token]))
+    check(page, rec, "new version of a rejected story", failures)
     # Reporting a published story.
     published = make_story(article, name="Kim", body="A story that is published on the page now.")
     moderation.approve(published, make_moderator("m2", staff=True))
@@ -211,6 +215,7 @@ def test_login_and_moderation_pages(live_site, browser_page):
         "edit page": reverse("comments:moderate_edit", args=[pending.pk]),
         "care step": reverse("comments:care_decision", args=[pending.pk]),
         "mail preferences": reverse("comments:notification_preferences"),
+        "queue statistics": reverse("comments:queue_stats"),
     }.items():
         page.goto(url)
         check(page, rec, f"moderation {label}", failures)
