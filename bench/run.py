@@ -45,8 +45,8 @@ HOST = "127.0.0.1"
 BENCH_DB = "rewire_bench"
 
 # Targets, as ratios to the baseline's requests/s in the same run (defined for SQLite with default settings).
-RATIO_TARGETS = {"article": 0.5, "home": 0.6, "faq": 0.6, "queue": 0.3, "search": 0.3}
-QUERY_TARGETS = {"article": 5, "queue": 8, "search": 3}
+RATIO_TARGETS = {"article": 0.5, "home": 0.6, "faq": 0.6, "queue": 0.2, "search": 0.3, "stats": 0.2}
+QUERY_TARGETS = {"article": 5, "queue": 8, "search": 3, "stats": 8}
 SCALING_TOLERANCE = 0.10  # the article page at the most stories within 10% of its figure at the fewest
 RSS_TARGET_MB = 120
 
@@ -400,6 +400,7 @@ def url_list(meta, full):
             ("faq_index", "FAQ index", "/faq/", "faq", False),
             ("feed", "Atom feed", "/feed/", None, False),
             ("queue", "moderation queue, Needs review (50/page)", "/moderation/?tab=review", "queue", True),
+            ("stats", "moderation statistics (30 days)", "/moderation/stats/", "stats", True),
         ]
     return urls
 

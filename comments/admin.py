@@ -76,6 +76,7 @@ class CommentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "name",
         "email",
         "notify_outcome",
+        "notify_replies",
         "status",
         "body",
         "body_html",

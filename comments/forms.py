@@ -31,6 +31,7 @@ MARKDOWN_HELP = (
 )
 CONSENT_LABEL = "I understand my story will be public after review; I have not named or identified other people"
 NOTIFY_LABEL = "Email me when my story has been reviewed"
+NOTIFY_REPLIES_LABEL = "Email me when someone replies to my story"
 # Stories about self-harm or suicide take no replies (Comment.needs_care): strangers' words can harm.
 NO_REPLIES_MESSAGE = (
     "This story is about self-harm or suicide, so it is not open to replies. "
@@ -107,6 +108,12 @@ class StoryForm(_BodyMixin, forms.Form):
         error_messages={"invalid": "Please enter a valid email address, or leave it empty."},
     )
     notify_outcome = forms.BooleanField(label=NOTIFY_LABEL, required=False)
+    notify_replies = forms.BooleanField(
+        label=NOTIFY_REPLIES_LABEL,
+        required=False,
+        help_text="One email for each reply a moderator publishes, with a link to stop them. "
+        "We never give your address to the person who replied.",
+    )
     body = _body_field()
     content_warnings = _warnings_field()
     consent = forms.BooleanField(
@@ -130,10 +137,15 @@ class StoryForm(_BodyMixin, forms.Form):
         self.helper = FormHelper(self)
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        # Replies cannot be replied to: a reply's author has nothing to hear about.
+        replying = reply_to is not None or bool(self.data.get("parent"))
+        if replying:
+            del self.fields["notify_replies"]
         self.helper.layout = Layout(
             "name",
             "email",
             "notify_outcome",
+            *([] if replying else ["notify_replies"]),
             Field("body", css_class="story-body-input"),
             "content_warnings",
             "consent",
@@ -188,6 +200,8 @@ class StoryForm(_BodyMixin, forms.Form):
             )
         if cleaned.get("notify_outcome") and not cleaned.get("email"):
             self.add_error("email", "Please give an email address, or untick “" + NOTIFY_LABEL + "”.")
+        elif cleaned.get("notify_replies") and not cleaned.get("email"):
+            self.add_error("email", "Please give an email address, or untick “" + NOTIFY_REPLIES_LABEL + "”.")
         return cleaned
 
 

@@ -109,6 +109,12 @@ class Comment(models.Model):
     name = models.CharField("display name", max_length=60)
     email = models.EmailField(blank=True, help_text="Never shown publicly.")
     notify_outcome = models.BooleanField(default=False)
+    # "Tell me when someone replies": one mail per reply a moderator publishes (only with an email).
+    notify_replies = models.BooleanField(default=False)
+    # The story this one rewrites: its author sent a new version after it was not published.
+    previous_version = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="new_versions"
+    )
     body = models.TextField(max_length=settings.STORY_MAX_LENGTH)
     body_html = models.TextField(editable=False, default="")
     content_warnings = models.JSONField(default=list, blank=True)
@@ -239,6 +245,7 @@ class ModerationEvent(models.Model):
         ERASED = "erased", "Personal data erased"
         WARNINGS_CHANGED = "warnings", "Content warnings changed"
         CONTACTED = "contacted", "Contacted the author"
+        NEW_VERSION = "new-version", "New version sent by the author"
 
     comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
@@ -252,6 +259,8 @@ class ModerationEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        # The queue statistics: the decisions of the last days, without reading the whole history.
+        indexes = [models.Index(fields=["action", "created_at"], name="event_action_time_idx")]
 
     def __str__(self):
         return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d %H:%M})"
@@ -309,6 +318,21 @@ class ModeratorPreference(models.Model):
 
     def __str__(self):
         return f"Mail preferences of {self.user}"
+
+
+class StoryViewing(models.Model):
+    """A moderator has a story's moderation page open (last_seen moves each time they load it): the queue
+    tells the others, so that two tired volunteers do not decide the same story at once."""
+
+    story = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="viewings")
+    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    last_seen = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["story", "moderator"], name="one_viewing_per_moderator")]
+
+    def __str__(self):
+        return f"{self.moderator} on story {self.story_id} ({self.last_seen:%Y-%m-%d %H:%M})"
 
 
 def hash_email(email):

@@ -186,9 +186,10 @@ def _record(story, transition, from_status, actor=None, action=None, pages_chang
 # --- Moderators' decisions -------------------------------------------------------------------
 
 
-def _decide(comment, user, names, expected_status, reason="", note="", publish=None):
+def _decide(comment, user, names, expected_status, reason="", note="", publish=None, after=None):
     """`publish` (for approve): a function of the locked story that checks it may be published, sets
-    what the publishing changes, and returns the history note."""
+    what the publishing changes, and returns the history note. `after(story, from_status)` runs in the same
+    transaction once the decision is recorded."""
     _require_moderator(user)
     with transaction.atomic():
         story, transition = _lock(comment, names, expected_status)
@@ -201,6 +202,8 @@ def _decide(comment, user, names, expected_status, reason="", note="", publish=N
         story.decision_note = note
         story.open_reports = 0
         _record(story, transition, from_status, actor=user, reason=reason, note=history_note)
+        if after is not None:
+            after(story, from_status)
     return story
 
 
@@ -222,7 +225,16 @@ def approve(comment, user, note="", *, expected_status=None, care=None):
         story.support_note = care == CARE_SUPPORT_NOTE
         return "; ".join(part for part in (CARE_NOTES.get(care, ""), note) if part)
 
-    return _decide(comment, user, ["approve", "keep"], expected_status, note=note, publish=publish)
+    def tell_parent_author(story, from_status):
+        # A reply published now (not a reported one kept): its parent's author may have asked to hear.
+        if story.parent_id and from_status != Status.APPROVED:
+            from .notifications import notify_author_of_reply
+
+            notify_author_of_reply(story)  # queued in this transaction, delivered once it commits
+
+    return _decide(
+        comment, user, ["approve", "keep"], expected_status, note=note, publish=publish, after=tell_parent_author
+    )
 
 
 def reject(comment, user, reason, note="", *, expected_status=None):
@@ -429,6 +441,7 @@ def erase(comment):
         story.name = ERASED_NAME
         story.email = ""
         story.notify_outcome = False
+        story.notify_replies = False
         story.ip_hash = ""
         story.events.exclude(previous_body="").update(previous_body="")
         _record(story, transition, from_status, note="Erased at the author's request.")

@@ -3,7 +3,8 @@ that causes it, and delivered after the commit, with retries: a mail is never lo
 raises into a request or a moderation decision, nor loses a story.
 
 Authors get (only when they gave an email): their private link when they submit; the outcome, if they
-asked; new private links when they ask for them ("Lost your private link?"). At most
+asked; new private links when they ask for them ("Lost your private link?"); one mail per reply a
+moderator publishes to their story, if they asked (with a signed one-click unsubscribe link). At most
 MAIL_PER_RECIPIENT_PER_DAY of these reach one address a day.
 
 Moderators hear about new stories in two ways:
@@ -26,6 +27,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core import signing
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -69,9 +71,13 @@ def send_status_link(comment_pk, token):
         story.email,
         f"Your story on {settings.SITE_NAME} was received and is waiting for review",
         "comments/email/status_link",
-        {"story": story, "status_url": settings.SITE_URL + Comment.status_url(token), "lost_link_url": lost_link_url(),
-         # The helplines come from the care app's data: a story that may be about suicide leads with them.
-         "help": help.resources()},
+        {
+            "story": story,
+            "status_url": settings.SITE_URL + Comment.status_url(token),
+            "lost_link_url": lost_link_url(),
+            # The helplines come from the care app's data: a story that may be about suicide leads with them.
+            "help": help.resources(),
+        },
         story_pk=story.pk,
     )
 
@@ -102,6 +108,48 @@ def notify_author_of_decision(comment_pk):
             "lost_link_url": lost_link_url(),
         },
         story_pk=story.pk,
+    )
+
+
+REPLY_UNSUBSCRIBE_SALT = "comments.reply-notice.unsubscribe"
+
+
+def reply_unsubscribe_url(story_pk):
+    """The one-click link that stops reply notices for one story: its pk, signed (it cannot be forged)."""
+    signed = signing.dumps(story_pk, salt=REPLY_UNSUBSCRIBE_SALT)
+    return settings.SITE_URL + reverse("comments:unsubscribe_replies", kwargs={"signed": signed})
+
+
+def story_pk_from_unsubscribe(signed):
+    """The story pk the link was signed for; signing.BadSignature when it was not made by this site."""
+    pk = signing.loads(signed, salt=REPLY_UNSUBSCRIBE_SALT)
+    if not isinstance(pk, int):
+        raise signing.BadSignature("Not a story.")
+    return pk
+
+
+def notify_author_of_reply(reply):
+    """A reply was just published (comments.moderation.approve, in its transaction): one mail to the author of
+    the story it answers, if they asked for it, gave an email, and their story is still published. The mail
+    names the replier by display name only and links to the reply on the article page."""
+    parent = Comment.objects.select_related("article").filter(pk=reply.parent_id).first()
+    if parent is None or not (parent.notify_replies and parent.email) or parent.status != Comment.Status.APPROVED:
+        return None
+    unsubscribe_url = reply_unsubscribe_url(parent.pk)
+    return _queue(
+        "reply-notice",
+        parent.email,
+        f"Someone replied to your story on {settings.SITE_NAME}",
+        "comments/email/reply_notice",
+        {
+            "story": parent,
+            "replier_name": reply.name,
+            "reply_url": settings.SITE_URL + parent.article.get_absolute_url() + f"#story-{reply.pk}",
+            "unsubscribe_url": unsubscribe_url,
+        },
+        story_pk=parent.pk,
+        unsubscribe_url=unsubscribe_url,
+        one_click_unsubscribe=True,
     )
 
 

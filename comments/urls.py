@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import care, moderation, preferences, stories
+from .views import care, moderation, preferences, stats, stories
 
 app_name = "comments"
 
@@ -10,11 +10,14 @@ urlpatterns = [
     path("stories/lost-link/", stories.lost_link, name="lost_link"),
     path("stories/status/<str:token>/", stories.story_status, name="status"),
     path("stories/status/<str:token>/edit/", stories.edit_story, name="edit"),
+    path("stories/status/<str:token>/new-version/", stories.new_version, name="new_version"),
     path("stories/status/<str:token>/withdraw/", stories.withdraw_story, name="withdraw"),
+    path("stories/replies/unsubscribe/<str:signed>/", stories.unsubscribe_replies, name="unsubscribe_replies"),
     path("stories/<id:pk>/report/", stories.report_story, name="report"),
     # Moderators.
     path("moderation/", moderation.queue, name="queue"),
     path("moderation/bulk/", moderation.bulk, name="bulk"),
+    path("moderation/stats/", stats.queue_stats, name="queue_stats"),
     path("moderation/notifications/", preferences.notification_preferences, name="notification_preferences"),
     path("moderation/<id:pk>/", moderation.story_detail, name="moderate_story"),
     path("moderation/<id:pk>/edit/", moderation.edit_text, name="moderate_edit"),

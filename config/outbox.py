@@ -86,13 +86,25 @@ def mails_in_last_day(address, now=None):
 
 
 def queue_mail(
-    kind, to, subject, template, context, *, story_pk=None, unsubscribe_url="", deliver_at_commit=True, now=None
+    kind,
+    to,
+    subject,
+    template,
+    context,
+    *,
+    story_pk=None,
+    unsubscribe_url="",
+    one_click_unsubscribe=False,
+    deliver_at_commit=True,
+    now=None,
 ):
     """Builds one message to one address from `template`.txt and `template`.html and queues it.
 
     Mail that is not to a moderator is skipped (and logged, without the address) once the address has had
     settings.MAIL_PER_RECIPIENT_PER_DAY mails in 24 hours: nobody can use the site to flood an inbox.
     `unsubscribe_url` becomes List-Unsubscribe: give it only where that page really turns the mail off.
+    `one_click_unsubscribe=True` adds RFC 8058's List-Unsubscribe-Post: only for a URL that unsubscribes on a
+    POST with no cookie and no CSRF token (its own signature being the credential).
     `deliver_at_commit=False` leaves it to `manage.py send_outbox` (a request that must take as long
     whether or not it sends anything). Returns the outbox row, or None when nothing was queued."""
     if not to:
@@ -109,6 +121,8 @@ def queue_mail(
         return None
     context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, "subject": subject, **context}
     headers = {"List-Unsubscribe": f"<{unsubscribe_url}>"} if unsubscribe_url else {}
+    if unsubscribe_url and one_click_unsubscribe:
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message = EmailMultiAlternatives(
         subject,
         render_to_string(f"{template}.txt", context),

@@ -149,6 +149,8 @@ def test_story_pages(live_site, browser_page):
     moderation.reject(story, make_moderator("moderator", staff=True), "off-topic", note="Please write about yourself.")
     page.goto(status_url)
     check(page, rec, "status page, rejected", failures)
+    page.goto(reverse("comments:new_version", args=[token]))
+    check(page, rec, "new version of a rejected story", failures)
     # Reporting a published story.
     published = make_story(article, name="Kim", body="A story that is published on the page now.")
     moderation.approve(published, make_moderator("m2", staff=True))
@@ -223,6 +225,7 @@ def test_login_and_moderation_pages(live_site, browser_page):
         "edit page": reverse("comments:moderate_edit", args=[pending.pk]),
         "care step": reverse("comments:care_decision", args=[pending.pk]),
         "mail preferences": reverse("comments:notification_preferences"),
+        "queue statistics": reverse("comments:queue_stats"),
     }.items():
         page.goto(url)
         check(page, rec, f"moderation {label}", failures)

@@ -40,6 +40,8 @@ def pages(tmp_path):
         moderator,
         care=moderation.CARE_SUPPORT_NOTE,
     )
+    rejected = make_story(article, body="A story a moderator did not publish, to be written again.")
+    moderation.reject(rejected, moderator, "off-topic", note="Please write about yourself.")
     reader, mod = Client(), Client()
     mod.force_login(moderator)
     # A pending reply (its context line) and a decision just made (the Undo box): the queue after a decision.
@@ -73,6 +75,8 @@ def pages(tmp_path):
         "care-step": mod.get(reverse("comments:care_decision", args=[flagged.pk])),
         "care-step-errors": mod.post(reverse("comments:care_decision", args=[flagged.pk]), {"choice": "reject"}),
         "mail-preferences": mod.get(reverse("comments:notification_preferences")),
+        "queue-stats": mod.get(reverse("comments:queue_stats")),
+        "new-version": reader.get(reverse("comments:new_version", args=[rejected.token])),
         "bulk-refused": mod.post(reverse("comments:bulk"), {"action": "approve", "ids": ["99999999999999999999"]}),
         "lost-link": reader.get(reverse("comments:lost_link")),
         "lost-link-error": reader.post(reverse("comments:lost_link"), {"email": "not-an-address"}),
@@ -103,6 +107,7 @@ def pages(tmp_path):
             "preferences_url": "/p/",
         },
         "moderators_urgent": {"reason": "self-harm", "story_url": "https://rewire.example/m/"},
+        "reply_notice": {"replier_name": "Kit", "reply_url": "https://rewire.example/a/", "unsubscribe_url": "/u/"},
     }
     for name, context in mails.items():
         html = render_to_string(f"comments/email/{name}.html", {**site, **context})

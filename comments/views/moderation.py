@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 from articles.models import Article
 from config.pagecache import cached_page
 
-from .. import moderation
+from .. import moderation, presence
 from ..forms_moderation import (
     FLAGS,
     TAB_Q,
@@ -180,10 +180,13 @@ def queue(request):
     # Any submission or decision saves a story, changing the latest updated_at (an index lookup):
     # the rendered queue is cached per moderator until then. Nothing on it depends on the clock (times
     # are absolute; static/js/moderation.js adds how long ago).
+    # Who else is looking at a story (comments/presence.py) is part of the key too, read in the same statement.
+    when = presence.now()
     if "undo" in request.GET:  # the Undo box depends on the clock: never kept
-        return _render_queue(request)
-    key = [request.user.pk, Comment.objects.latest_change()]
-    return cached_page(request, key, lambda: _render_queue(request), anonymous_only=False)
+        return _render_queue(request, when)
+    latest_change, latest_viewing = presence.queue_versions()
+    key = [request.user.pk, latest_change, *presence.cache_key_part(latest_viewing, when)]
+    return cached_page(request, key, lambda: _render_queue(request, when), anonymous_only=False)
 
 
 def _selection(filters):
@@ -232,7 +235,7 @@ def _next_story_pk(story, next_url):
     return ids[index - 1] if index else None
 
 
-def _render_queue(request):
+def _render_queue(request, when):
     filter_form, filters = _queue_filters(request.GET)
     tab = filters["tab"]
     selected, filter_q, ordering = _selection(filters)
@@ -245,7 +248,7 @@ def _render_queue(request):
     # One query for the page: the ids are chosen first (from the indexes), so the per-author counts
     # are computed for the 50 stories shown, not for every story in the tab.
     page.object_list = list(
-        Comment.objects.filter(id__in=Subquery(page.object_list))
+        presence.with_presence(Comment.objects.filter(id__in=Subquery(page.object_list)), request.user, when)
         .select_related("article")
         .annotate(
             parent_warnings=F("parent__content_warnings"),
@@ -261,6 +264,7 @@ def _render_queue(request):
         story.actions = moderation.actions_for(story)
         story.author_history = AuthorHistory(story)
         story.parent_warning_labels = [warning_labels.get(code, code) for code in story.parent_warnings or []]
+        story.viewer_minutes_ago = presence.minutes_ago(story.viewer_seen, when)
 
     query = request.GET.copy()
     undo = _undo_offer(request, query.pop("undo", [""])[-1])
@@ -335,6 +339,7 @@ def _wants_json(request):
 def story_detail(request, pk):
     story = get_object_or_404(Comment.objects.select_related("article", "decided_by"), pk=pk)
     story.actions = moderation.actions_for(story)
+    presence.record_viewing(story, request.user, presence.now())  # the queue tells the other moderators
     labels = {**dict(Report.Reason.choices), **dict(Comment.RejectReason.choices)}
     events = list(story.events.select_related("actor"))
     for event in events:
@@ -347,6 +352,7 @@ def story_detail(request, pk):
             "earlier": list(_earlier_submissions(story)[:50]),
             "events": events,
             "reports": list(Report.objects.filter(comment=story)),
+            "new_versions": list(story.new_versions.order_by("id").values_list("pk", flat=True)),
             "next_url": _safe_next(request),
             "warning_choices": Comment.ContentWarning.choices,
         },

@@ -9,11 +9,13 @@ from datetime import timedelta
 from functools import wraps
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from articles.models import Article
@@ -81,8 +83,15 @@ def post_story(request, slug):
         # Spam: refuse without detail and store nothing.
         return render(request, "comments/refused.html", status=400)
 
-    ip_hash = _ip_hash(request)
     form = StoryForm(request.POST, article=article)
+    return _accept(request, form, context, "comments/post_story.html")
+
+
+def _accept(request, form, context, template, previous=None):
+    """Checks and stores a submitted story form (a new story, a reply, or a new version of `previous`):
+    the 400 page with the form as typed, the 429 page, or the new story's status page."""
+    article = form.article
+    ip_hash = _ip_hash(request)
     flooded = token = None
     if form.is_valid():
         with transaction.atomic():
@@ -94,6 +103,8 @@ def post_story(request, slug):
             data = form.cleaned_data
             if spam.flood_exceeded(ip_hash):
                 flooded = True
+            elif previous is not None and spam.normalise_body(data["body"]) == spam.normalise_body(previous.body):
+                form.add_error("body", SAME_TEXT_MESSAGE)
             elif spam.is_duplicate(article, data["body"], ip_hash, data["email"]):
                 form.add_error(
                     "body",
@@ -101,13 +112,19 @@ def post_story(request, slug):
                     "please use the private link we gave you to follow it.",
                 )
             else:
-                token = _store_story(article, data, ip_hash)
+                token = _store_story(article, data, ip_hash, previous=previous)
     if flooded:
         return _too_many(request, context, spam.flood_retry_at(ip_hash), "body", "story")
     if token is None:
         context.update(form=form, parent_story=form.parent_story)
-        return render(request, "comments/post_story.html", context, status=400)
+        return render(request, template, context, status=400)
     return _see_other(Comment.status_url(token) + "?submitted=1")
+
+
+SAME_TEXT_MESSAGE = (
+    "This is the same text as the story that was not published. Please change it (the moderator's reason "
+    "is above), then send it again."
+)
 
 
 def _too_many(request, context, retry_at, text_field, what):
@@ -124,14 +141,17 @@ def _too_many(request, context, retry_at, text_field, what):
     return response
 
 
-def _store_story(article, data, ip_hash):
-    """Stores a new pending story with its history row (inside the caller's transaction); the raw token."""
+def _store_story(article, data, ip_hash, previous=None):
+    """Stores a new pending story with its history row (inside the caller's transaction); the raw token.
+    A new version of a story that was not published (`previous`) is linked to it, both ways in the history."""
     story = Comment(
+        previous_version=previous,
         article=article,
         parent_id=data["parent"],
         name=data["name"],
         email=data["email"],
         notify_outcome=bool(data["email"] and data["notify_outcome"]),
+        notify_replies=bool(data["email"] and data.get("notify_replies") and not data["parent"]),
         body=data["body"],
         content_warnings=list(data["content_warnings"]),
         status=Status.PENDING,
@@ -140,7 +160,20 @@ def _store_story(article, data, ip_hash):
     spam.apply_risk_flags(story)
     token = story.issue_token()
     story.save()
-    ModerationEvent.objects.create(comment=story, action=ModerationEvent.Action.SUBMITTED, to_status=Status.PENDING)
+    ModerationEvent.objects.create(
+        comment=story,
+        action=ModerationEvent.Action.SUBMITTED,
+        to_status=Status.PENDING,
+        note=f"New version of #{previous.pk}" if previous else "",
+    )
+    if previous is not None:
+        ModerationEvent.objects.create(
+            comment=previous,
+            action=ModerationEvent.Action.NEW_VERSION,
+            from_status=previous.status,
+            to_status=previous.status,
+            note=f"New version sent as #{story.pk}",
+        )
 
     from ..notifications import notify_moderators_of_new_stories, notify_moderators_urgently, send_status_link
 
@@ -186,6 +219,8 @@ def story_status(request, token):
         "article_public": story.article.is_public,
         "can_edit": "author_edit" in author_actions,
         "can_withdraw": "withdraw" in author_actions,
+        "can_send_new_version": can_send_new_version(story),
+        "new_versions": list(story.new_versions.order_by("created_at").values_list("created_at", flat=True)),
         "status_url": request.build_absolute_uri(Comment.status_url(token)),
     }
     return render(request, "comments/status.html", context)
@@ -227,6 +262,76 @@ def withdraw_story(request, token):
     with suppress(moderation.InvalidTransition):  # Already withdrawn (a double click): the status page says so.
         moderation.withdraw(story)
     return _see_other(status_url + "?withdrawn=1")
+
+
+def can_send_new_version(story):
+    """A story a moderator did not publish may be rewritten and sent again, from its private link, while the
+    article takes stories and the text is still there (not withdrawn or erased)."""
+    return (
+        story.status in (Status.REJECTED, Status.SPAM)
+        and bool(story.body)
+        and story.article.is_public
+        and story.article.stories_open
+    )
+
+
+@private_page("same-origin")
+@require_http_methods(["GET", "HEAD", "POST"])
+def new_version(request, token):
+    """The story form, filled in with the author's text, to send a new version of a story that was not
+    published: the same checks and spam defences as a new story; the new one is pending and linked to the old."""
+    story = _story_by_token(token)
+    if not can_send_new_version(story):
+        return _see_other(Comment.status_url(token))
+    article = story.article
+    parent = story.parent if story.parent_id and story.parent.status == Status.APPROVED else None
+    context = {"article": article, "story": story, "token": token, "replying_to": parent}
+    if request.method != "POST":
+        form = StoryForm(
+            article=article,
+            reply_to=parent,
+            initial={
+                "name": story.name,
+                "email": story.email,
+                "notify_outcome": story.notify_outcome,
+                "notify_replies": story.notify_replies,
+                "body": story.body,
+                "content_warnings": story.content_warnings,
+            },
+        )
+        return render(request, "comments/new_version.html", {**context, "form": form, "parent_story": parent})
+    if request.POST.get(spam.HONEYPOT_FIELD):
+        return render(request, "comments/refused.html", status=400)
+    form = StoryForm(request.POST, article=article)
+    return _accept(request, form, context, "comments/new_version.html", previous=story)
+
+
+# --- Reply notices: the unsubscribe link in each mail ------------------------------------------
+
+
+# csrf_exempt: RFC 8058 one-click unsubscribe means a mail client POSTs here with no cookie and no CSRF token.
+# That is safe for this view only because the signed link itself is the credential (it names one story and
+# cannot be forged), and all a POST can do is turn that story's reply notices off.
+@csrf_exempt
+@private_page("same-origin")
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe_replies(request, signed):
+    """GET asks to confirm (mail scanners follow links); POST, from the page or a mail client, unsubscribes."""
+    from ..notifications import story_pk_from_unsubscribe
+
+    try:
+        pk = story_pk_from_unsubscribe(signed)
+    except signing.BadSignature:
+        return render(request, "comments/unsubscribe_replies.html", {"invalid": True}, status=400)
+    story = Comment.objects.filter(pk=pk).only("id", "notify_replies").first()
+    if story is None:
+        return render(request, "comments/unsubscribe_replies.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        # update(): not a change of the story (its updated_at and the queue's cache stay as they are).
+        Comment.objects.filter(pk=pk).update(notify_replies=False)
+        return render(request, "comments/unsubscribe_replies.html", {"done": True})
+    context = {"signed": signed, "subscribed": story.notify_replies}
+    return render(request, "comments/unsubscribe_replies.html", context)
 
 
 # --- "Lost your private link?" -----------------------------------------------------------------

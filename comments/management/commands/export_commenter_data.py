@@ -27,6 +27,8 @@ class Command(CommenterCommand):
                     "display_name": story.name,
                     "email": story.email,
                     "email_me_when_reviewed": story.notify_outcome,
+                    "email_me_when_someone_replies": story.notify_replies,
+                    "new_version_of": story.previous_version_id,
                     "text": story.body,
                     "content_warnings": story.content_warnings,
                     "decided": story.decided_at.isoformat() if story.decided_at else None,
