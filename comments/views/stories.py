@@ -101,7 +101,9 @@ def post_story(request, slug):
                     "please use the private link we gave you to follow it.",
                 )
             else:
-                token = _store_story(article, data, ip_hash)
+                # In this transaction, from the database: a block made in any server process holds here.
+                blocked = moderation.is_blocked(data["email"], ip_hash)
+                token = _store_story(article, data, ip_hash, blocked=blocked)
     if flooded:
         return _too_many(request, context, spam.flood_retry_at(ip_hash), "body", "story")
     if token is None:
@@ -124,8 +126,10 @@ def _too_many(request, context, retry_at, text_field, what):
     return response
 
 
-def _store_story(article, data, ip_hash):
-    """Stores a new pending story with its history row (inside the caller's transaction); the raw token."""
+def _store_story(article, data, ip_hash, blocked=False):
+    """Stores a new pending story with its history row (inside the caller's transaction); the raw token.
+    A story from a blocked author, or with a watched word to hold, then goes straight to spam (recorded as
+    automatic); its author sees and is mailed exactly what any other author is."""
     story = Comment(
         article=article,
         parent_id=data["parent"],
@@ -136,11 +140,17 @@ def _store_story(article, data, ip_hash):
         content_warnings=list(data["content_warnings"]),
         status=Status.PENDING,
         ip_hash=ip_hash,
+        flag_blocked_author=blocked,
     )
     spam.apply_risk_flags(story)
     token = story.issue_token()
     story.save()
     ModerationEvent.objects.create(comment=story, action=ModerationEvent.Action.SUBMITTED, to_status=Status.PENDING)
+    held = (["Blocked author"] if blocked else []) + (
+        [moderation.watched_note(story.watched_hold)] if story.watched_hold else []
+    )
+    if held:
+        moderation.hold_as_spam(story, "; ".join(held))
 
     from ..notifications import notify_moderators_of_new_stories, notify_moderators_urgently, send_status_link
 
@@ -180,7 +190,9 @@ def story_status(request, token):
     context = {
         "story": story,
         "token": token,
-        "submitted": request.GET.get("submitted") == "1" and story.status == Status.PENDING,
+        # A story held as spam on arrival looks to its author like any other waiting story.
+        "shown_status": story.status_for_author,
+        "submitted": request.GET.get("submitted") == "1" and story.status_for_author == Status.PENDING,
         "edited": request.GET.get("edited") == "1",
         "withdrawn_now": request.GET.get("withdrawn") == "1",
         "article_public": story.article.is_public,
