@@ -5,13 +5,14 @@ actions call). Every page needs the comments.moderate permission, is never cache
 or proxies (the queue is kept server-side per moderator until a story changes) and is not indexed; every change is a POST with a CSRF token.
 """
 
+from collections import Counter
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Q, Subquery, When
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -27,6 +28,7 @@ from config.pagecache import cached_page
 from .. import moderation
 from ..forms_moderation import FLAGS, TAB_Q, TABS, BulkForm, EditForm, NoteForm, QueueFilterForm, RejectForm
 from ..models import Comment, Report
+from ..watched import watched_words
 
 PER_PAGE = 50
 SKIPPED_MESSAGE = "Someone else already decided on this story"
@@ -125,8 +127,36 @@ def queue(request):
     # Any submission or decision saves a story, changing the latest updated_at (an index lookup):
     # the rendered queue is cached per moderator until then. Nothing on it depends on the clock (times
     # are absolute; static/js/moderation.js adds how long ago).
-    key = [request.user.pk, Comment.objects.latest_change()]
+    key = [request.user.pk, *_queue_version()]
     return cached_page(request, key, lambda: _render_queue(request), anonymous_only=False)
+
+
+def _queue_version():
+    """The latest change to any story, and to the watched words (they are marked in the texts): one statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT MAX(updated_at) FROM comments_comment), (SELECT MAX(updated_at) FROM comments_watchedword),"
+            " (SELECT COUNT(*) FROM comments_watchedword)"
+        )
+        return cursor.fetchone()
+
+
+def attach_open_reports(stories):
+    """Sets `open_report_list` (the open reports, newest first) and `open_report_reasons` ([(label, count)],
+    most frequent first) on each story, for all of them in one query."""
+    reported = {story.pk: story for story in stories if story.open_reports}
+    for story in stories:
+        story.open_report_list, story.open_report_reasons, story.open_report_notes = [], [], []
+    if not reported:
+        return
+    for report in Report.objects.filter(comment_id__in=list(reported)).order_by("-created_at", "-id"):
+        story = reported[report.comment_id]
+        if len(story.open_report_list) < story.open_reports:  # the open ones are the latest `open_reports`
+            story.open_report_list.append(report)
+    for story in reported.values():
+        counts = Counter(report.get_reason_display() for report in story.open_report_list)
+        story.open_report_reasons = counts.most_common()
+        story.open_report_notes = [report for report in story.open_report_list if report.note]
 
 
 def _render_queue(request):
@@ -161,6 +191,7 @@ def _render_queue(request):
     )
     for story in page.object_list:
         story.actions = moderation.actions_for(story)
+    attach_open_reports(page.object_list)
 
     base_query = request.GET.copy()
     base_query.pop("page", None)
@@ -186,6 +217,7 @@ def _render_queue(request):
             "next_url": request.get_full_path(),
             "bulk_form": BulkForm(),
             "has_pinned": tab == "review" and any(s.flag_self_harm for s in page.object_list),
+            "watched_words": watched_words() if page.object_list else [],
         },
     )
 
@@ -194,6 +226,7 @@ def _render_queue(request):
 def story_detail(request, pk):
     story = get_object_or_404(Comment.objects.select_related("article", "decided_by"), pk=pk)
     story.actions = moderation.actions_for(story)
+    attach_open_reports([story])
     labels = {**dict(Report.Reason.choices), **dict(Comment.RejectReason.choices)}
     events = list(story.events.select_related("actor"))
     for event in events:
@@ -208,6 +241,7 @@ def story_detail(request, pk):
             "reports": list(Report.objects.filter(comment=story)),
             "next_url": _safe_next(request),
             "warning_choices": Comment.ContentWarning.choices,
+            "watched_words": watched_words(),
         },
     )
 
@@ -218,6 +252,7 @@ DECISIONS = {
     "reject": {"verb": "Rejected", "title": "Reject this story"},
     "spam": {"verb": "Marked as spam", "title": "Mark this story as spam"},
     "restore": {"verb": "Restored to the queue", "title": "Restore to the queue"},
+    "dismiss": {"verb": "Reports dismissed", "title": "Dismiss the reports"},
 }
 
 
@@ -229,7 +264,7 @@ def decide(request, pk, decision):
     spec = DECISIONS[decision]
     form_class = RejectForm if decision == "reject" else NoteForm
     next_url = _safe_next(request)
-    if decision == "approve" and story.needs_care:
+    if decision in ("approve", "dismiss") and story.needs_care:
         return _to_care_step(request, story, next_url)
 
     if request.method == "POST":
@@ -253,6 +288,8 @@ def decide(request, pk, decision):
     else:
         form = form_class(initial={"expected": story.status})
         status = 200
+    if decision == "dismiss":
+        attach_open_reports([story])
     return render(
         request,
         "comments/moderation/decide.html",
