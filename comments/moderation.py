@@ -458,10 +458,8 @@ def report(comment, reason, note="", ip_hash=""):
     at_risk = reason == Report.Reason.AT_RISK
     with transaction.atomic():
         story, transition = _lock(comment, ["report"])
-        # One report per reader per story: a second one (a double click, twenty at once) is "already reported".
-        # The locked row makes concurrent reports wait for each other; the unique constraint is the backstop.
-        if ip_hash and story.reports.filter(ip_hash=ip_hash).exists():
-            return story
+        # One report per reader per story (the unique constraint one_report_per_reporter): a second one (a double
+        # click, twenty at once) changes nothing, and the reader is thanked as the first time.
         try:
             with transaction.atomic():
                 Report.objects.create(comment=story, reason=reason, note=note, ip_hash=ip_hash)

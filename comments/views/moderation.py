@@ -154,7 +154,8 @@ def attach_open_reports(stories):
         if len(story.open_report_list) < story.open_reports:  # the open ones are the latest `open_reports`
             story.open_report_list.append(report)
     for story in reported.values():
-        counts = Counter(report.get_reason_display() for report in story.open_report_list)
+        # Most frequent first; equal ones in the order they were first reported.
+        counts = Counter(report.get_reason_display() for report in reversed(story.open_report_list))
         story.open_report_reasons = counts.most_common()
         story.open_report_notes = [report for report in story.open_report_list if report.note]
 

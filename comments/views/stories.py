@@ -278,12 +278,18 @@ def lost_link(request):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def report_story(request, pk):
+    if request.method == "POST":
+        # One transaction from the flood check to the report: concurrent reports from one reader are counted
+        # one after the other (on SQLite the immediate transaction waits for the write lock first).
+        with transaction.atomic():
+            return _report(request, pk)
+    story = get_object_or_404(Comment.objects.public().select_related("article"), pk=pk)
+    return render(request, "comments/report.html", {"story": story, "article": story.article, "form": ReportForm()})
+
+
+def _report(request, pk):
     story = get_object_or_404(Comment.objects.public().select_related("article"), pk=pk)
     context = {"story": story, "article": story.article}
-    if request.method != "POST":
-        context["form"] = ReportForm()
-        return render(request, "comments/report.html", context)
-
     ip_hash = _ip_hash(request)
     if spam.report_flood_exceeded(ip_hash):
         return _too_many(request, context, spam.report_flood_retry_at(ip_hash), "note", "report")
@@ -292,6 +298,7 @@ def report_story(request, pk):
         context["form"] = form
         return render(request, "comments/report.html", context, status=400)
     # InvalidTransition: hidden a moment ago by other reports; the concern is already with the moderators.
+    # A reader who already reported this story is thanked the same way (moderation.report counts them once).
     with suppress(moderation.InvalidTransition):
         moderation.report(story, form.cleaned_data["reason"], form.cleaned_data["note"], ip_hash=ip_hash)
     context["at_risk"] = form.cleaned_data["reason"] == Report.Reason.AT_RISK
