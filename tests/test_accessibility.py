@@ -6,7 +6,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
 from comments import moderation
-from comments.models import Comment
+from comments.models import Comment, WatchedWord
 from tests.factories import make_moderator, make_story
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -66,7 +66,9 @@ def test_reading_pages(live_site, browser_page):
     warned = make_story(article, name="Jo", body="What happened at home still shapes me.", warnings=["abuse"])
     reply = make_story(article, name="Kim", body="Thank you for writing this, it helped me.", parent=story)
     # A story about self-harm (a support note, no reply link), and a reply behind its story's warning.
-    supported = make_story(article, name="Ari", body="I hurt myself for years; it is better now.", warnings=["self-harm"])
+    supported = make_story(
+        article, name="Ari", body="I hurt myself for years; it is better now.", warnings=["self-harm"]
+    )
     warned_reply = make_story(article, name="Lee", body="The same happened to me, thank you.", parent=warned)
     for each in (story, warned, reply, supported, warned_reply):
         moderation.approve(each, moderator)
@@ -182,6 +184,10 @@ def test_login_and_moderation_pages(live_site, browser_page):
     moderation.reject(rejected, moderator, "off-topic", note="Thank you, but it is off topic.")
     moderation.mark_spam(spam, moderator)
     moderation.withdraw(withdrawn)
+    word = WatchedWord.objects.create(phrase="helped", action="flag")  # marked in the published tab
+    moderation.report(published, "abusive", note="Rude", ip_hash="r1")
+    Comment.objects.filter(pk=published.pk).update(ip_hash="n1")
+    moderation.block_author(published, moderator, by_email=False, by_network=True, duration="7", reason="Abuse")
 
     page.goto(reverse("login"))
     check(page, rec, "login", failures)
@@ -211,6 +217,12 @@ def test_login_and_moderation_pages(live_site, browser_page):
         "edit page": reverse("comments:moderate_edit", args=[pending.pk]),
         "care step": reverse("comments:care_decision", args=[pending.pk]),
         "mail preferences": reverse("comments:notification_preferences"),
+        "dismiss page": reverse("comments:decide", args=[published.pk, "dismiss"]),
+        "block form": reverse("comments:block_author", args=[published.pk]),
+        "blocks": reverse("comments:blocks"),
+        "watched words": reverse("comments:watched_words"),
+        "watched word edit": reverse("comments:edit_watched_word", args=[word.pk]),
+        "watched word remove": reverse("comments:remove_watched_word", args=[word.pk]),
     }.items():
         page.goto(url)
         check(page, rec, f"moderation {label}", failures)
