@@ -1,10 +1,12 @@
 """Issue 11 (moderators), sections 3 and 4: reports one reader cannot abuse, dismissing reports, blocking a
 returning author, and watched words. Rows from tests/factories.py; clocks passed in; HTML and DB rows checked."""
 
+import io
 import threading
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
@@ -286,6 +288,23 @@ def test_a_block_ends_by_its_end_time_and_can_be_lifted(moderator):
         moderation.unblock(forever, moderator)
     assert story.events.get(action=Action.UNBLOCKED).actor == moderator
     assert block.is_active(now) and not block.is_active(now + timedelta(days=2))
+
+
+@pytest.mark.django_db
+def test_purge_deletes_blocks_ended_more_than_30_days_ago(moderator):
+    story = make_story(email=TROLL)
+    long_ago = timezone.now() - timedelta(days=40)
+    old = moderation.block_author(
+        story, moderator, by_email=True, by_network=False, duration="1", reason="Old.", now=long_ago
+    )
+    recent = moderation.block_author(story, moderator, by_email=True, by_network=False, duration="1", reason="Recent.")
+    forever = moderation.block_author(
+        story, moderator, by_email=True, by_network=False, duration="permanent", reason="F.", now=long_ago
+    )
+    call_command("purge_personal_data", stdout=io.StringIO())
+    assert set(Block.objects.values_list("pk", flat=True)) == {recent.pk, forever.pk}
+    assert story.events.filter(action=Action.BLOCKED).count() == 3  # the history stays
+    assert not Block.objects.filter(pk=old.pk).exists()
 
 
 @pytest.mark.django_db
