@@ -15,7 +15,7 @@ from post_office.models import Email as OutboxEmail
 from config import outbox
 
 from . import moderation
-from .models import Comment, ModerationEvent, Report
+from .models import Block, Comment, ModerationEvent, Report, WatchedWord
 
 
 def _can_moderate(request):
@@ -60,6 +60,8 @@ class CommentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "flag_self_harm",
         "flag_identifying",
         "flag_links",
+        "flag_watched_words",
+        "flag_blocked_author",
         "is_returning_author",
         "article",
     ]
@@ -68,7 +70,7 @@ class CommentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-id"]
     inlines = [ModerationEventInline]
-    actions = ["approve_selected", "reject_selected", "spam_selected", "restore_selected"]
+    actions = ["approve_selected", "reject_selected", "spam_selected", "restore_selected", "dismiss_selected"]
     fields = [
         "moderate_link",
         "article",
@@ -185,6 +187,10 @@ class CommentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def restore_selected(self, request, queryset):
         self._apply(request, queryset, moderation.restore, "Restored")
 
+    @admin.action(description="Dismiss the readers' reports on selected stories", permissions=["moderate"])
+    def dismiss_selected(self, request, queryset):
+        self._apply(request, queryset, moderation.dismiss, "Reports dismissed")
+
 
 @admin.register(ModerationEvent)
 class ModerationEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -251,3 +257,39 @@ class OutboxEmailAdmin(PostOfficeEmailAdmin):
             f"{sent} of {len(pks)} mail(s) sent. Any not sent stay in the outbox and are retried automatically.",
             level,
         )
+
+
+@admin.register(Block)
+class BlockAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: blocks are made and lifted in the moderation pages (/moderation/blocks/), which record them."""
+
+    list_display = ["id", "created_at", "ends_at", "lifted_at", "created_by", "story", "reason"]
+    list_select_related = ["created_by", "story__article"]
+    fields = [
+        "email_hash",
+        "ip_hash",
+        "reason",
+        "story",
+        "created_by",
+        "created_at",
+        "ends_at",
+        "lifted_at",
+        "lifted_by",
+    ]
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None):
+        return _can_moderate(request) or super().has_view_permission(request, obj)
+
+
+@admin.register(WatchedWord)
+class WatchedWordAdmin(admin.ModelAdmin):
+    list_display = ["phrase", "action", "created_by", "updated_at"]
+    list_filter = ["action"]
+    search_fields = ["phrase"]
+    fields = ["phrase", "action"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

@@ -3,7 +3,7 @@
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 
-from .models import Comment, ModeratorPreference, earlier_by_same_author
+from .models import Block, Comment, ModeratorPreference, WatchedWord, earlier_by_same_author
 from .moderation import awaiting_decision_q
 
 # Tabs of the queue: key -> (label, the CommentQuerySet method that selects it).
@@ -41,6 +41,8 @@ FLAGS = {
     "returning": ("Sent stories before", Q(_SENT_BEFORE)),
     "reported": ("Reported by readers", Q(report_count__gt=0)),
     "content-warned": ("Has a content warning", ~Q(content_warnings=[])),
+    "watched-words": ("Watched words", Q(flag_watched_words=True)),
+    "blocked-author": ("Blocked author", Q(flag_blocked_author=True)),
 }
 
 
@@ -282,3 +284,61 @@ class WarningsForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
     )
     expected = NoteForm.base_fields["expected"]
+
+
+class BlockForm(forms.Form):
+    """ "Block this author…" on a story's moderation page (comments.moderation.block_author)."""
+
+    by_email = forms.BooleanField(label="Their email address", required=False)
+    by_network = forms.BooleanField(
+        label="Their network address (weak: a home, school or phone network may be shared by others)", required=False
+    )
+    duration = forms.ChoiceField(
+        label="For how long", choices=Block.Duration.choices, initial=Block.Duration.WEEK, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label="Why (for the other moderators)",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the author is blocked."},
+    )
+
+    def __init__(self, *args, story, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.story = story
+        if not story.email:
+            self.fields["by_email"].disabled = True
+            self.fields["by_email"].help_text = "This story was sent without an email address."
+        if not story.ip_hash:
+            self.fields["by_network"].disabled = True
+            self.fields["by_network"].help_text = "No network address is known for this story."
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("by_email") and self.story.email) and not (data.get("by_network") and self.story.ip_hash):
+            raise forms.ValidationError("Choose the email address, the network address, or both.")
+        return data
+
+
+class WatchedWordForm(forms.ModelForm):
+    class Meta:
+        model = WatchedWord
+        fields = ["phrase", "action"]
+        labels = {"phrase": "Word or phrase", "action": "When a story contains it"}
+        help_texts = {"phrase": "Matched as whole words, whatever the case or accents' encoding."}
+        widgets = {"action": forms.RadioSelect}
+
+    def clean_phrase(self):
+        from .watched import normalise
+
+        phrase = " ".join(self.cleaned_data["phrase"].split())
+        if not phrase:
+            raise forms.ValidationError("Type a word or phrase.")
+        clash = [
+            word
+            for word in WatchedWord.objects.exclude(pk=self.instance.pk)
+            if normalise(word.phrase) == normalise(phrase)
+        ]
+        if clash:
+            raise forms.ValidationError(f"“{clash[0].phrase}” is already on the list.")
+        return phrase

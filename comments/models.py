@@ -132,6 +132,10 @@ class Comment(models.Model):
     flag_identifying = models.BooleanField(default=False)
     flag_links = models.BooleanField(default=False)
     is_returning_author = models.BooleanField(default=False)
+    # A moderator's watched word or phrase is in the name or text (comments.watched); the queue marks it.
+    flag_watched_words = models.BooleanField(default=False)
+    # Sent while its author was blocked (comments.models.Block): held as spam at once, without telling them.
+    flag_blocked_author = models.BooleanField(default=False)
     report_count = models.PositiveIntegerField(default=0)
     open_reports = models.PositiveIntegerField(default=0, help_text="Reports since the last moderation decision.")
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -204,6 +208,16 @@ class Comment(models.Model):
         return self.flag_self_harm or self.ContentWarning.SELF_HARM in self.content_warnings
 
     @property
+    def held_automatically(self):
+        """Sent to spam on arrival (a blocked author, a watched word to hold), before any moderator decided:
+        its author is shown it as waiting for review, as any other new story."""
+        return self.status == self.Status.SPAM and self.decided_at is None
+
+    @property
+    def status_for_author(self):
+        return self.Status.PENDING if self.held_automatically else self.status
+
+    @property
     def content_warning_labels(self):
         return self._labels(self.content_warnings)
 
@@ -246,6 +260,10 @@ class ModerationEvent(models.Model):
         WARNINGS_CHANGED = "warnings", "Content warnings changed"
         CONTACTED = "contacted", "Contacted the author"
         NEW_VERSION = "new-version", "New version sent by the author"
+        HELD_AS_SPAM = "held-spam", "Held as spam automatically"
+        REPORTS_DISMISSED = "dismissed", "Reports dismissed"
+        BLOCKED = "blocked", "Author blocked"
+        UNBLOCKED = "unblocked", "Author unblocked"
 
     comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
@@ -285,6 +303,13 @@ class Report(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        constraints = [
+            # One report per reader (network-address hash) per story, whatever the number of concurrent requests:
+            # comments.moderation.report treats the second as already reported.
+            models.UniqueConstraint(
+                fields=["comment", "ip_hash"], condition=~Q(ip_hash=""), name="one_report_per_reporter"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_reason_display()} on story {self.comment_id}"
@@ -357,3 +382,84 @@ class LinkRecoveryRequest(models.Model):
 
     def __str__(self):
         return f"Link recovery request at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class BlockQuerySet(models.QuerySet):
+    def active(self, now):
+        """Blocks in force at `now` (the caller's clock): not lifted, and permanent or not yet ended."""
+        return self.filter(lifted_at__isnull=True).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+
+    def matching(self, email="", ip_hash=""):
+        """Blocks on this author's email (hashed here) or network-address hash. Blank values match nothing."""
+        who = Q(pk__in=[])
+        if email:
+            who |= Q(email_hash=hash_email(email))
+        if ip_hash:
+            who |= Q(ip_hash=ip_hash)
+        return self.filter(who)
+
+
+class Block(models.Model):
+    """A moderator stops a returning troll: stories sent with this email or from this network address are
+    accepted as usual, then held as spam (comments.moderation.block_author; the author is not told). Only
+    keyed hashes are stored, never the email or address. Ends by itself at ends_at (none: permanent)."""
+
+    class Duration(models.TextChoices):
+        DAY = "1", "1 day"
+        WEEK = "7", "7 days"
+        MONTH = "30", "30 days"
+        PERMANENT = "permanent", "Permanent"
+
+    email_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    ip_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    reason = models.TextField()
+    story = models.ForeignKey(Comment, on_delete=models.SET_NULL, null=True, blank=True, related_name="blocks")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    ends_at = models.DateTimeField(null=True, blank=True, help_text="Empty: permanent.")
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = BlockQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(email_hash="", ip_hash=""), name="block_has_a_hash"),
+        ]
+
+    def __str__(self):
+        return f"Block #{self.pk} from {self.created_at:%Y-%m-%d %H:%M}"
+
+    def is_active(self, now):
+        return self.lifted_at is None and (self.ends_at is None or self.ends_at > now)
+
+    @property
+    def kinds(self):
+        return [label for label, value in (("email", self.email_hash), ("network", self.ip_hash)) if value]
+
+
+class WatchedWord(models.Model):
+    """A word or phrase moderators watch for in new and edited stories (comments.watched matches it)."""
+
+    class Action(models.TextChoices):
+        FLAG = "flag", "Flag for review"
+        HOLD = "hold", "Hold as spam"
+
+    phrase = models.CharField(max_length=100, unique=True)
+    action = models.CharField(max_length=10, choices=Action.choices, default=Action.FLAG)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["phrase", "id"]
+
+    def __str__(self):
+        return self.phrase

@@ -3,7 +3,8 @@
 TRANSITIONS names each kind of change and says, for each status a story may be in, the status it
 leaves the story in; actions_for(story) reads what applies from it (the queue's buttons, the author's
 status page). There is one function per change below (approve, reject, mark_spam, restore, undo, edit,
-set_content_warnings, contact_author, author_edit, withdraw, report, erase). Each is atomic, locks the story's row, takes the allowed
+set_content_warnings, contact_author, dismiss, block_author, unblock, author_edit, hold_as_spam, withdraw,
+report, erase). Each is atomic, locks the story's row, takes the allowed
 statuses from the table (InvalidTransition otherwise), writes a ModerationEvent and queues any email
 in the outbox (delivered after the commit). The queue views, the Django admin actions, the author's pages and the privacy
 commands all call these; nothing else changes a story after it is submitted.
@@ -16,7 +17,7 @@ from operator import or_
 from types import MappingProxyType
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -97,6 +98,11 @@ TRANSITIONS = {
     "spam": Transition(_to(Status.SPAM, Status.PENDING, Status.APPROVED, Status.REJECTED), Action.SPAM),
     # Back to the queue for another look.
     "restore": Transition(_to(Status.PENDING, Status.REJECTED, Status.SPAM, Status.APPROVED), Action.RESTORED),
+    # Readers' reports found unfounded: closed, and a story that they hid is published again (a story that needs
+    # care still goes through the care step: dismiss() refuses it with NeedsCareDecision).
+    "dismiss": Transition(
+        _to(Status.APPROVED, Status.APPROVED, Status.PENDING), Action.REPORTS_DISMISSED, reported_only=True
+    ),
     # The text, not the status (a redaction is recorded as Action.REDACTED). Spam is not worth editing.
     "edit": Transition(_unchanged(Status.PENDING, Status.APPROVED, Status.REJECTED), Action.EDITED),
     # Authors may change their story until a moderator has decided, and take it back at any time.
@@ -114,6 +120,8 @@ TRANSITIONS = {
     # At settings.REPORT_THRESHOLD open reports, until a moderator looks again. A report that the writer may
     # be at risk never counts: hiding their story would only silence them (report() pins it instead).
     "hide": Transition(_to(Status.PENDING, Status.APPROVED), Action.HIDDEN, by=AUTOMATIC),
+    # A new or edited story from a blocked author, or with a watched word to hold: straight to spam.
+    "hold": Transition(_to(Status.SPAM, Status.PENDING), Action.HELD_AS_SPAM, by=AUTOMATIC),
     # Erasure takes visible stories off the site; rejected and spam ones keep their status (not shown anyway).
     "erase": Transition(
         {
@@ -352,8 +360,93 @@ def undo(event, user, *, now=None):
         return restore(story, user, note=f"Undone: {event.get_action_display()}", expected_status=event.to_status)
 
 
+def dismiss(comment, user, note="", *, expected_status=None):
+    """The readers' open reports are unfounded: they are closed, and a story they hid is published again.
+    A story that may be about self-harm or suicide is refused with NeedsCareDecision (the care step decides)."""
+
+    def publish(story):
+        if story.needs_care:
+            raise NeedsCareDecision(story.pk)
+        return "; ".join(part for part in (f"{story.open_reports} open report(s) closed", note) if part)
+
+    return _decide(comment, user, ["dismiss"], expected_status, note=note, publish=publish)
+
+
 # The moderator's decisions by the names actions_for gives (the text edit has a page of its own).
-DECISIONS = {"approve": approve, "keep": approve, "reject": reject, "spam": mark_spam, "restore": restore}
+DECISIONS = {
+    "approve": approve,
+    "keep": approve,
+    "reject": reject,
+    "spam": mark_spam,
+    "restore": restore,
+    "dismiss": dismiss,
+}
+
+
+# --- Blocks ----------------------------------------------------------------------------------
+
+BLOCK_DAYS = {"1": 1, "7": 7, "30": 30, "permanent": None}
+
+
+def block_author(comment, user, *, by_email, by_network, duration, reason, now=None):
+    """A moderator blocks the author of a story by their email and/or network address (hashes only), for
+    `duration` (a Block.Duration value). Their next stories are accepted as usual and held as spam. Recorded
+    on the Block row and in the story's history. Returns the Block."""
+    from datetime import timedelta
+
+    from .models import Block, hash_email
+
+    _require_moderator(user)
+    if duration not in BLOCK_DAYS:
+        raise ValueError(f"Unknown duration {duration!r}.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("Say why the author is blocked.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        story = Comment.objects.select_for_update().get(pk=comment.pk)
+        email_hash = hash_email(story.email) if by_email and story.email else ""
+        ip_hash = story.ip_hash if by_network else ""
+        if not (email_hash or ip_hash):
+            raise ValueError("Choose the email or the network address (this story has none of the ones chosen).")
+        days = BLOCK_DAYS[duration]
+        block = Block.objects.create(
+            email_hash=email_hash, ip_hash=ip_hash, reason=reason, story=story, created_by=user, created_at=now,
+            ends_at=now + timedelta(days=days) if days else None,
+        )  # fmt: skip
+        ModerationEvent.objects.create(
+            comment=story, actor=user, action=Action.BLOCKED, from_status=story.status, to_status=story.status,
+            note=f"Block #{block.pk} by {' and '.join(block.kinds)}, {Block.Duration(duration).label}: {reason}",
+        )  # fmt: skip
+    return block
+
+
+def unblock(block, user, now=None):
+    """A moderator lifts a block before its end (recorded on the row and in its story's history)."""
+    from .models import Block
+
+    _require_moderator(user)
+    now = now or timezone.now()
+    with transaction.atomic():
+        block = Block.objects.select_for_update().get(pk=block.pk)
+        if block.lifted_at is not None:
+            raise InvalidTransition(f"Block #{block.pk} was already lifted.")
+        block.lifted_at, block.lifted_by = now, user
+        block.save(update_fields=["lifted_at", "lifted_by"])
+        if block.story_id:
+            ModerationEvent.objects.create(
+                comment_id=block.story_id, actor=user, action=Action.UNBLOCKED, note=f"Block #{block.pk} lifted."
+            )
+    return block
+
+
+def is_blocked(email="", ip_hash="", now=None):
+    """Whether a block on this email or network-address hash is in force at `now` (the caller's clock)."""
+    from .models import Block
+
+    if not (email or ip_hash):
+        return False
+    return Block.objects.active(now or timezone.now()).matching(email, ip_hash).exists()
 
 
 # --- Authors, readers and the operator -------------------------------------------------------
@@ -371,6 +464,23 @@ def author_edit(comment, body, warnings):
         story.content_warnings = list(warnings)
         apply_risk_flags(story)
         _record(story, transition, story.status, previous_body=previous)
+        if story.watched_hold:
+            hold_as_spam(story, watched_note(story.watched_hold))
+    return story
+
+
+def watched_note(phrases):
+    return "Watched word: " + ", ".join(f"“{phrase}”" for phrase in phrases)
+
+
+def hold_as_spam(story, note):
+    """A waiting story goes straight to spam, recorded as automatic with why (a blocked author, a watched
+    word to hold). Inside the caller's transaction, on a story it has just stored or locked. Nobody is told:
+    the author's pages show it as waiting (Comment.held_automatically)."""
+    transition = TRANSITIONS["hold"]
+    from_status = story.status
+    story.status = transition.moves[from_status]
+    _record(story, transition, from_status, note=note)
     return story
 
 
@@ -403,14 +513,21 @@ def report(comment, reason, note="", ip_hash=""):
     at_risk = reason == Report.Reason.AT_RISK
     with transaction.atomic():
         story, transition = _lock(comment, ["report"])
-        Report.objects.create(comment=story, reason=reason, note=note, ip_hash=ip_hash)
+        # One report per reader per story (the unique constraint one_report_per_reporter): a second one (a double
+        # click, twenty at once) changes nothing, and the reader is thanked as the first time.
+        try:
+            with transaction.atomic():
+                Report.objects.create(comment=story, reason=reason, note=note, ip_hash=ip_hash)
+        except IntegrityError:
+            return story
         story.report_count += 1
         story.open_reports += 1
-        open_reasons = []
+        open_reports = []
         if at_risk or story.open_reports >= settings.REPORT_THRESHOLD:
             # The open reports are the latest `open_reports` ones: every decision closes them all.
-            latest = story.reports.order_by("-created_at", "-id").values_list("reason", flat=True)
-            open_reasons = list(latest[: story.open_reports])
+            latest = story.reports.order_by("-created_at", "-id").values_list("reason", "ip_hash")
+            open_reports = list(latest[: story.open_reports])
+        open_reasons = [open_reason for open_reason, _ in open_reports]
         if at_risk:
             story.flag_self_harm = True
         # The public page changes with the flag (support note, no reply link); other reports change nothing there.
@@ -420,11 +537,18 @@ def report(comment, reason, note="", ip_hash=""):
 
             pk = story.pk
             transaction.on_commit(lambda: notify_moderators_urgently(pk, "at-risk-report"))
-        hiding = sum(open_reason != Report.Reason.AT_RISK for open_reason in open_reasons)
+        # Distinct readers, not reports. A report without a network-address hash (none was known) cannot be
+        # matched to another, so it counts on its own.
+        reporters = {
+            reporter or f"unknown-{index}"
+            for index, (open_reason, reporter) in enumerate(open_reports)
+            if open_reason != Report.Reason.AT_RISK
+        }
+        hiding = len(reporters)
         if not at_risk and hiding >= settings.REPORT_THRESHOLD:
             hide = TRANSITIONS["hide"]
             story.status = hide.moves[story.status]
-            _record(story, hide, Status.APPROVED, note=f"{hiding} reports")
+            _record(story, hide, Status.APPROVED, note=f"Reports from {hiding} readers")
     return story
 
 

@@ -35,16 +35,18 @@ def record_viewing(story, user, when):
 
 # The two tables of Comment and StoryViewing (constant text: no outside input).
 _VERSIONS_SQL = (
-    "SELECT (SELECT MAX(updated_at) FROM comments_comment), (SELECT MAX(last_seen) FROM comments_storyviewing)"
+    "SELECT (SELECT MAX(updated_at) FROM comments_comment), (SELECT MAX(last_seen) FROM comments_storyviewing),"
+    " (SELECT MAX(updated_at) FROM comments_watchedword), (SELECT COUNT(*) FROM comments_watchedword)"
 )
 
 
 def queue_versions():
-    """(latest change to any story, latest viewing by any moderator): one SQL statement on two indexes."""
+    """What the cached queue depends on, in one SQL statement: (latest change to any story, latest viewing by
+    any moderator, (latest change to the watched words and how many there are: they are marked in the texts))."""
     with connection.cursor() as cursor:
         cursor.execute(_VERSIONS_SQL)
-        latest_change, latest_viewing = cursor.fetchone()
-    return latest_change, _aware(latest_viewing)
+        latest_change, latest_viewing, words_changed, word_count = cursor.fetchone()
+    return latest_change, _aware(latest_viewing), (words_changed, word_count)
 
 
 def _aware(value):

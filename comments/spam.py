@@ -173,9 +173,16 @@ def is_returning_author(comment):
     return Comment.objects.filter(earlier_by_same_author(comment.email, comment.ip_hash, *before)).exists()
 
 
-def apply_risk_flags(comment):
-    """Sets the risk flags of an unsaved or edited story from its name and text."""
+def apply_risk_flags(comment, words=None):
+    """Sets the risk flags of an unsaved or edited story from its name and text. The moderators' watched
+    words (`words`, else read now: one query) set flag_watched_words; those to hold as spam are left in
+    `comment.watched_hold` for the caller (comments.moderation.hold_as_spam)."""
+    from .watched import WatchedWord, watched_matches, watched_words
+
     text = f"{comment.name}\n{comment.body}"
+    matches = watched_matches(text, watched_words() if words is None else words)
+    comment.flag_watched_words = bool(matches)
+    comment.watched_hold = list(dict.fromkeys(m.phrase for m in matches if m.action == WatchedWord.Action.HOLD))
     comment.flag_self_harm = flag_self_harm(comment.body)
     comment.flag_identifying = flag_identifying(text)
     comment.flag_links = flag_links(text)

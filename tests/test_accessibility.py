@@ -6,7 +6,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
 from comments import moderation
-from comments.models import Comment
+from comments.models import Comment, WatchedWord
 from tests.factories import make_moderator, make_story
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -189,6 +189,10 @@ def test_login_and_moderation_pages(live_site, browser_page):
     moderation.reject(rejected, moderator, "off-topic", note="Thank you, but it is off topic.")
     moderation.mark_spam(spam, moderator)
     moderation.withdraw(withdrawn)
+    word = WatchedWord.objects.create(phrase="helped", action="flag")  # marked in the published tab
+    moderation.report(published, "abusive", note="Rude", ip_hash="r1")
+    Comment.objects.filter(pk=published.pk).update(ip_hash="n1")
+    moderation.block_author(published, moderator, by_email=False, by_network=True, duration="7", reason="Abuse")
 
     page.goto(reverse("login"))
     check(page, rec, "login", failures)
@@ -226,6 +230,12 @@ def test_login_and_moderation_pages(live_site, browser_page):
         "care step": reverse("comments:care_decision", args=[pending.pk]),
         "mail preferences": reverse("comments:notification_preferences"),
         "queue statistics": reverse("comments:queue_stats"),
+        "dismiss page": reverse("comments:decide", args=[published.pk, "dismiss"]),
+        "block form": reverse("comments:block_author", args=[published.pk]),
+        "blocks": reverse("comments:blocks"),
+        "watched words": reverse("comments:watched_words"),
+        "watched word edit": reverse("comments:edit_watched_word", args=[word.pk]),
+        "watched word remove": reverse("comments:remove_watched_word", args=[word.pk]),
     }.items():
         page.goto(url)
         check(page, rec, f"moderation {label}", failures)

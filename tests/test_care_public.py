@@ -116,8 +116,10 @@ def test_status_mail_of_an_ordinary_story_points_to_the_help_page(client, articl
 # --- 2. Readers worried about a writer -------------------------------------------------------
 
 
-def report(client, story, reason, note=""):
-    return client.post(reverse("comments:report", args=[story.pk]), {"reason": reason, "note": note})
+def report(client, story, reason, note="", address="127.0.0.1"):
+    return client.post(
+        reverse("comments:report", args=[story.pk]), {"reason": reason, "note": note}, REMOTE_ADDR=address
+    )
 
 
 def queue_ids(client):
@@ -162,8 +164,8 @@ def test_at_risk_report_pins_the_story_alerts_moderators_once_and_is_recorded(
     # More worried readers, past the threshold: never hidden, and the moderators are not mailed again.
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        for _ in range(3):
-            assert report(client, story, "at-risk").status_code == 200
+        for number in range(3):  # other readers (one report per reader)
+            assert report(client, story, "at-risk", address=f"10.0.1.{number}").status_code == 200
     story.refresh_from_db()
     assert story.status == Comment.Status.APPROVED and story.open_reports == 4 >= settings.REPORT_THRESHOLD
     assert not story.events.filter(action=ModerationEvent.Action.HIDDEN).exists()
@@ -179,14 +181,14 @@ def test_at_risk_report_pins_the_story_alerts_moderators_once_and_is_recorded(
 def test_ordinary_reports_still_hide_and_at_risk_ones_do_not_count(client, article, settings):
     settings.REPORT_THRESHOLD = 2
     story = make_story(article, status=Comment.Status.APPROVED)
-    report(client, story, "at-risk")
-    report(client, story, "harmful")
+    report(client, story, "at-risk", address="10.0.0.1")
+    report(client, story, "harmful", address="10.0.0.2")
     story.refresh_from_db()
     assert story.status == Comment.Status.APPROVED and story.open_reports == 2  # one of them counts
-    report(client, story, "abusive")
+    report(client, story, "abusive", address="10.0.0.3")  # one report per reader: another reader
     story.refresh_from_db()
     assert story.status == Comment.Status.PENDING
-    assert story.events.get(action=ModerationEvent.Action.HIDDEN).note == "2 reports"
+    assert story.events.get(action=ModerationEvent.Action.HIDDEN).note == "Reports from 2 readers"
 
 
 def test_a_second_at_risk_report_after_a_decision_alerts_again(article, django_capture_on_commit_callbacks):
@@ -301,7 +303,7 @@ def test_the_queue_blurs_a_reply_to_a_warned_story_without_a_query_per_reply(
         for i in range(20)
     ]
     unwarned_reply = make_story(article, name="Z", parent=plain, body="A reply to a story with no warning at all.")
-    with django_assert_max_num_queries(8):  # as for the queue of 100 pending stories (tests/test_moderation.py)
+    with django_assert_max_num_queries(9):  # as for the queue of 100 pending stories (tests/test_moderation.py)
         page = parse(client.get(reverse("comments:queue")))
     for number, reply in enumerate(replies):
         item = page.select_one(f"#story-{reply.pk}")

@@ -493,11 +493,11 @@ def test_report_hides_the_story_at_the_threshold(client, article, settings):
 def test_report_flood_limit(client, article, settings):
     settings.REPORT_FLOOD_LIMIT = 2
     settings.REPORT_THRESHOLD = 100
-    story = make_story(article, status=Comment.Status.APPROVED)
-    url = reverse("comments:report", args=[story.pk])
-    assert client.post(url, {"reason": "spam"}).status_code == 200
-    assert client.post(url, {"reason": "spam"}).status_code == 200
-    response = client.post(url, {"reason": "other", "note": "my note"})
+    # One report per reader per story: the limit counts reports of different stories.
+    first, second, third = (make_story(article, status=Comment.Status.APPROVED) for _ in range(3))
+    assert client.post(reverse("comments:report", args=[first.pk]), {"reason": "spam"}).status_code == 200
+    assert client.post(reverse("comments:report", args=[second.pk]), {"reason": "spam"}).status_code == 200
+    response = client.post(reverse("comments:report", args=[third.pk]), {"reason": "other", "note": "my note"})
     assert response.status_code == 429 and "my note" in response.content.decode()
     assert Report.objects.count() == 2
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from articles.models import Article
 from comments import moderation
+from comments.models import WatchedWord
 from tests.factories import make_moderator, make_story
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +51,11 @@ def pages(tmp_path):
     decided = mod.post(
         reverse("comments:decide", args=[just_decided.pk, "spam"]), {"next": "/moderation/", "expected": "pending"}
     )
+    # Community safety: a watched word marked in the queue, open reports with a note, a block in force.
+    word = WatchedWord.objects.create(phrase="waiting", action="flag")
+    reported = make_story(article, status="approved", email="b@example.org", body="Reported by a reader.")
+    moderation.report(reported, "abusive", note="Rude & unkind", ip_hash="r1")
+    moderation.block_author(reported, moderator, by_email=True, by_network=False, duration="7", reason="Abuse")
     responses = {
         "home": reader.get("/"),
         "article": reader.get(article.get_absolute_url()),
@@ -77,6 +83,13 @@ def pages(tmp_path):
         "mail-preferences": mod.get(reverse("comments:notification_preferences")),
         "queue-stats": mod.get(reverse("comments:queue_stats")),
         "new-version": reader.get(reverse("comments:new_version", args=[rejected.token])),
+        "dismiss": mod.get(reverse("comments:decide", args=[reported.pk, "dismiss"])),
+        "block-form": mod.get(reverse("comments:block_author", args=[reported.pk])),
+        "block-form-errors": mod.post(reverse("comments:block_author", args=[reported.pk]), {"duration": "7"}),
+        "blocks": mod.get(reverse("comments:blocks")),
+        "watched-words": mod.get(reverse("comments:watched_words")),
+        "watched-word-edit": mod.get(reverse("comments:edit_watched_word", args=[word.pk])),
+        "watched-word-remove": mod.get(reverse("comments:remove_watched_word", args=[word.pk])),
         "bulk-refused": mod.post(reverse("comments:bulk"), {"action": "approve", "ids": ["99999999999999999999"]}),
         "lost-link": reader.get(reverse("comments:lost_link")),
         "lost-link-error": reader.post(reverse("comments:lost_link"), {"email": "not-an-address"}),
@@ -89,6 +102,7 @@ def pages(tmp_path):
         "lost-link-error": 400,
         "care-step-errors": 400,
     }
+    expected["block-form-errors"] = 400
     for name, response in responses.items():
         assert response.status_code == expected.get(name, 200), name
         (tmp_path / f"{name}.html").write_bytes(response.content)

@@ -135,7 +135,7 @@ def test_queue_and_detail_page_mark_the_name_place_and_workplace(mod_client):
 @pytest.mark.django_db
 def test_a_hostile_story_stays_escaped_inside_and_around_the_marks(mod_client):
     make_story(
-        body='My ex John Smith<script>alert(1)</script> from Leeds works at Marks & Spencer\'s "<img src=x '
+        body="My ex John Smith<script>alert(1)</script> from Leeds works at Marks & Spencer's \"<img src=x "
         'onerror=alert(2)>" and typed &lt;b&gt; himself.'
     )
     page = mod_client.get(reverse("comments:queue")).content.decode()
@@ -194,7 +194,7 @@ def test_queue_query_budget_with_100_identifying_stories(mod_client, django_asse
         body="My ex John Smith from Leeds, who works at Acme Bank.",
         body_html="<p>My ex John Smith from Leeds, who works at Acme Bank.</p>",
     )
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):  # 8, and the watched words (one list per page)
         response = mod_client.get(reverse("comments:queue"))
     assert response.status_code == 200
     assert len(marks(response)) == 150  # 50 stories a page, three marks each

@@ -25,9 +25,9 @@ STATES = [(status, open_reports) for status in Status.values for open_reports in
 # step's content warnings and contacting the author).
 EXPECTED_ACTIONS = {
     (Status.PENDING, 0): ["approve", "reject", "spam", "edit", "warnings", "contact"],
-    (Status.PENDING, 2): ["approve", "reject", "spam", "edit", "warnings", "contact"],  # hidden after reports
+    (Status.PENDING, 2): ["approve", "reject", "spam", "dismiss", "edit", "warnings", "contact"],  # hidden by reports
     (Status.APPROVED, 0): ["reject", "spam", "restore", "edit", "warnings"],
-    (Status.APPROVED, 2): ["keep", "reject", "spam", "restore", "edit", "warnings"],
+    (Status.APPROVED, 2): ["keep", "reject", "spam", "restore", "dismiss", "edit", "warnings"],
     (Status.REJECTED, 0): ["spam", "restore", "edit", "warnings"],
     (Status.REJECTED, 2): ["spam", "restore", "edit", "warnings"],
     (Status.SPAM, 0): ["restore"],
@@ -63,7 +63,7 @@ def test_actions_for_each_state_are_those_the_queue_always_offered():
 
 
 @pytest.mark.parametrize("status,open_reports", STATES)
-@pytest.mark.parametrize("name", ["approve", "keep", "reject", "spam", "restore", "edit"])
+@pytest.mark.parametrize("name", ["approve", "keep", "reject", "spam", "restore", "dismiss", "edit"])
 def test_decision_functions_accept_exactly_what_actions_for_lists(moderator, status, open_reports, name):
     story = make_story(status=status, open_reports=open_reports)
     actions = moderation.actions_for(story)

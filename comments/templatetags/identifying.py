@@ -1,4 +1,5 @@
-"""Moderation pages: the words of a story that may identify someone, marked in its text.
+"""Moderation pages: the words of a story that may identify someone, and the moderators' watched words,
+marked in its text.
 
 Computed in Python at render time from the body_html already loaded: no query per story.
 """
@@ -8,8 +9,11 @@ from html.parser import HTMLParser
 from django import template
 from django.utils.html import escape, format_html, format_html_join
 
-from ..identifying import KIND_LABELS, identifying_matches
+from ..identifying import KIND_LABELS, IdentifyingMatch, identifying_matches
 from ..markdown import STORY_ATTRIBUTES, STORY_TAGS
+from ..watched import watched_matches
+
+WATCHED = "watched"
 
 register = template.Library()
 
@@ -62,27 +66,37 @@ def _marked(text, offset, matches):
         if start >= stop:
             continue
         out.append(escape(text[position : start - offset]))
-        label = KIND_LABELS[match.kind] if match.end <= end else ""
-        out.append(_mark(text[start - offset : stop - offset], label))
+        last = match.end <= end
+        out.append(_mark(text[start - offset : stop - offset], match.kind, last))
         position = stop - offset
     out.append(escape(text[position:]))
     return out
 
 
-def _mark(words, label):
-    if label:
-        return format_html(
-            '<mark class="identifying">{}<span class="visually-hidden"> (may identify someone: {})</span></mark>',
-            words,
-            label,
-        )
-    return format_html('<mark class="identifying">{}</mark>', words)
+def _mark(words, kind, last):
+    css = WATCHED if kind == WATCHED else "identifying"
+    if not last:
+        return format_html('<mark class="{}">{}</mark>', css, words)
+    if kind == WATCHED:
+        return format_html('<mark class="watched">{}<span class="visually-hidden"> (watched word)</span></mark>', words)
+    return format_html(
+        '<mark class="identifying">{}<span class="visually-hidden"> (may identify someone: {})</span></mark>',
+        words,
+        KIND_LABELS[kind],
+    )
+
+
+def _merged(identifying, watched):
+    """Both kinds in order, without overlaps: a watched word wins over words that may identify someone."""
+    kept = [m for m in identifying if not any(m.start < w.end and w.start < m.end for w in watched)]
+    return sorted(kept + watched)
 
 
 @register.filter
-def mark_identifying(body_html):
+def mark_identifying(body_html, watched_words=None):
     """A story's stored body_html (the sanitiser's output) with the words that may identify someone in
-    <mark class="identifying">. The text is searched as a reader sees it; the page gets it escaped
+    <mark class="identifying">, and, given the moderators' compiled watched words (comments.watched, loaded
+    once per page), those in <mark class="watched">. The text is searched as a reader sees it; the page gets it escaped
     again piece by piece, and its tags rebuilt from the story allowlist: nothing a visitor wrote is
     passed through as it is."""
     pieces = _split(body_html or "")
@@ -93,7 +107,11 @@ def mark_identifying(body_html):
         starts.append(length)
         plain.append(text)
         length += len(text)
-    matches = identifying_matches("".join(plain))
+    text = "".join(plain)
+    matches = identifying_matches(text)
+    if watched_words:
+        watched = [IdentifyingMatch(m.start, m.end, WATCHED) for m in watched_matches(text, watched_words)]
+        matches = _merged(matches, watched)
     out = []
     for piece, start in zip(pieces, starts, strict=True):
         if isinstance(piece, str):

@@ -5,6 +5,7 @@ actions call). Every page needs the comments.moderate permission, is never cache
 or proxies (the queue is kept server-side per moderator until a story changes) and is not indexed; every change is a POST with a CSRF token.
 """
 
+from collections import Counter
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -40,6 +41,7 @@ from ..forms_moderation import (
     is_story_id,
 )
 from ..models import Comment, ModerationEvent, Report, earlier_by_same_author
+from ..watched import watched_words
 
 PER_PAGE = 50
 PARENT_EXCERPT_LENGTH = 240  # of the story a reply answers, shown above the reply in the queue
@@ -184,9 +186,28 @@ def queue(request):
     when = presence.now()
     if "undo" in request.GET:  # the Undo box depends on the clock: never kept
         return _render_queue(request, when)
-    latest_change, latest_viewing = presence.queue_versions()
-    key = [request.user.pk, latest_change, *presence.cache_key_part(latest_viewing, when)]
+    latest_change, latest_viewing, words_version = presence.queue_versions()
+    key = [request.user.pk, latest_change, words_version, *presence.cache_key_part(latest_viewing, when)]
     return cached_page(request, key, lambda: _render_queue(request, when), anonymous_only=False)
+
+
+def attach_open_reports(stories):
+    """Sets `open_report_list` (the open reports, newest first) and `open_report_reasons` ([(label, count)],
+    most frequent first) on each story, for all of them in one query."""
+    reported = {story.pk: story for story in stories if story.open_reports}
+    for story in stories:
+        story.open_report_list, story.open_report_reasons, story.open_report_notes = [], [], []
+    if not reported:
+        return
+    for report in Report.objects.filter(comment_id__in=list(reported)).order_by("-created_at", "-id"):
+        story = reported[report.comment_id]
+        if len(story.open_report_list) < story.open_reports:  # the open ones are the latest `open_reports`
+            story.open_report_list.append(report)
+    for story in reported.values():
+        # Most frequent first; equal ones in the order they were first reported.
+        counts = Counter(report.get_reason_display() for report in reversed(story.open_report_list))
+        story.open_report_reasons = counts.most_common()
+        story.open_report_notes = [report for report in story.open_report_list if report.note]
 
 
 def _selection(filters):
@@ -265,6 +286,7 @@ def _render_queue(request, when):
         story.author_history = AuthorHistory(story)
         story.parent_warning_labels = [warning_labels.get(code, code) for code in story.parent_warnings or []]
         story.viewer_minutes_ago = presence.minutes_ago(story.viewer_seen, when)
+    attach_open_reports(page.object_list)
 
     query = request.GET.copy()
     undo = _undo_offer(request, query.pop("undo", [""])[-1])
@@ -293,6 +315,7 @@ def _render_queue(request, when):
             "undo": undo,
             "bulk_form": BulkForm(),
             "has_pinned": tab == "review" and any(s.flag_self_harm for s in page.object_list),
+            "watched_words": watched_words() if page.object_list else [],
         },
     )
 
@@ -340,6 +363,7 @@ def story_detail(request, pk):
     story = get_object_or_404(Comment.objects.select_related("article", "decided_by"), pk=pk)
     story.actions = moderation.actions_for(story)
     presence.record_viewing(story, request.user, presence.now())  # the queue tells the other moderators
+    attach_open_reports([story])
     labels = {**dict(Report.Reason.choices), **dict(Comment.RejectReason.choices)}
     events = list(story.events.select_related("actor"))
     for event in events:
@@ -355,6 +379,7 @@ def story_detail(request, pk):
             "new_versions": list(story.new_versions.order_by("id").values_list("pk", flat=True)),
             "next_url": _safe_next(request),
             "warning_choices": Comment.ContentWarning.choices,
+            "watched_words": watched_words(),
         },
     )
 
@@ -365,6 +390,7 @@ DECISIONS = {
     "reject": {"verb": "Rejected", "title": "Reject this story"},
     "spam": {"verb": "Marked as spam", "title": "Mark this story as spam"},
     "restore": {"verb": "Restored to the queue", "title": "Restore to the queue"},
+    "dismiss": {"verb": "Reports dismissed", "title": "Dismiss the reports"},
 }
 
 
@@ -376,7 +402,7 @@ def decide(request, pk, decision):
     spec = DECISIONS[decision]
     form_class = RejectForm if decision == "reject" else NoteForm
     next_url = _safe_next(request)
-    if decision == "approve" and story.needs_care:
+    if decision in ("approve", "dismiss") and story.needs_care:
         return _to_care_step(request, story, next_url)
 
     if request.method == "POST":
@@ -411,6 +437,8 @@ def decide(request, pk, decision):
     else:
         form = form_class(initial={"expected": story.status})
         status = 200
+    if decision == "dismiss":
+        attach_open_reports([story])
     return render(
         request,
         "comments/moderation/decide.html",

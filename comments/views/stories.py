@@ -112,7 +112,9 @@ def _accept(request, form, context, template, previous=None):
                     "please use the private link we gave you to follow it.",
                 )
             else:
-                token = _store_story(article, data, ip_hash, previous=previous)
+                # In this transaction, from the database: a block made in any server process holds here.
+                blocked = moderation.is_blocked(data["email"], ip_hash)
+                token = _store_story(article, data, ip_hash, previous=previous, blocked=blocked)
     if flooded:
         return _too_many(request, context, spam.flood_retry_at(ip_hash), "body", "story")
     if token is None:
@@ -141,9 +143,11 @@ def _too_many(request, context, retry_at, text_field, what):
     return response
 
 
-def _store_story(article, data, ip_hash, previous=None):
+def _store_story(article, data, ip_hash, previous=None, blocked=False):
     """Stores a new pending story with its history row (inside the caller's transaction); the raw token.
-    A new version of a story that was not published (`previous`) is linked to it, both ways in the history."""
+    A new version of a story that was not published (`previous`) is linked to it, both ways in the history.
+    A story from a blocked author, or with a watched word to hold, then goes straight to spam (recorded as
+    automatic); its author sees and is mailed exactly what any other author is."""
     story = Comment(
         previous_version=previous,
         article=article,
@@ -156,6 +160,7 @@ def _store_story(article, data, ip_hash, previous=None):
         content_warnings=list(data["content_warnings"]),
         status=Status.PENDING,
         ip_hash=ip_hash,
+        flag_blocked_author=blocked,
     )
     spam.apply_risk_flags(story)
     token = story.issue_token()
@@ -174,6 +179,11 @@ def _store_story(article, data, ip_hash, previous=None):
             to_status=previous.status,
             note=f"New version sent as #{story.pk}",
         )
+    held = (["Blocked author"] if blocked else []) + (
+        [moderation.watched_note(story.watched_hold)] if story.watched_hold else []
+    )
+    if held:
+        moderation.hold_as_spam(story, "; ".join(held))
 
     from ..notifications import notify_moderators_of_new_stories, notify_moderators_urgently, send_status_link
 
@@ -213,7 +223,9 @@ def story_status(request, token):
     context = {
         "story": story,
         "token": token,
-        "submitted": request.GET.get("submitted") == "1" and story.status == Status.PENDING,
+        # A story held as spam on arrival looks to its author like any other waiting story.
+        "shown_status": story.status_for_author,
+        "submitted": request.GET.get("submitted") == "1" and story.status_for_author == Status.PENDING,
         "edited": request.GET.get("edited") == "1",
         "withdrawn_now": request.GET.get("withdrawn") == "1",
         "article_public": story.article.is_public,
@@ -371,12 +383,18 @@ def lost_link(request):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def report_story(request, pk):
+    if request.method == "POST":
+        # One transaction from the flood check to the report: concurrent reports from one reader are counted
+        # one after the other (on SQLite the immediate transaction waits for the write lock first).
+        with transaction.atomic():
+            return _report(request, pk)
+    story = get_object_or_404(Comment.objects.public().select_related("article"), pk=pk)
+    return render(request, "comments/report.html", {"story": story, "article": story.article, "form": ReportForm()})
+
+
+def _report(request, pk):
     story = get_object_or_404(Comment.objects.public().select_related("article"), pk=pk)
     context = {"story": story, "article": story.article}
-    if request.method != "POST":
-        context["form"] = ReportForm()
-        return render(request, "comments/report.html", context)
-
     ip_hash = _ip_hash(request)
     if spam.report_flood_exceeded(ip_hash):
         return _too_many(request, context, spam.report_flood_retry_at(ip_hash), "note", "report")
@@ -385,6 +403,7 @@ def report_story(request, pk):
         context["form"] = form
         return render(request, "comments/report.html", context, status=400)
     # InvalidTransition: hidden a moment ago by other reports; the concern is already with the moderators.
+    # A reader who already reported this story is thanked the same way (moderation.report counts them once).
     with suppress(moderation.InvalidTransition):
         moderation.report(story, form.cleaned_data["reason"], form.cleaned_data["note"], ip_hash=ip_hash)
     context["at_risk"] = form.cleaned_data["reason"] == Report.Reason.AT_RISK
