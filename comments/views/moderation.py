@@ -188,7 +188,8 @@ def queue(request):
         return _render_queue(request, when)
     latest_change, latest_viewing, words_version = presence.queue_versions()
     key = [request.user.pk, latest_change, words_version, *presence.cache_key_part(latest_viewing, when)]
-    return cached_page(request, key, lambda: _render_queue(request, when), anonymous_only=False)
+    has_words = bool(words_version[1])  # no watched words: no query for them
+    return cached_page(request, key, lambda: _render_queue(request, when, has_words), anonymous_only=False)
 
 
 def attach_open_reports(stories):
@@ -256,7 +257,7 @@ def _next_story_pk(story, next_url):
     return ids[index - 1] if index else None
 
 
-def _render_queue(request, when):
+def _render_queue(request, when, has_words=True):
     filter_form, filters = _queue_filters(request.GET)
     tab = filters["tab"]
     selected, filter_q, ordering = _selection(filters)
@@ -315,7 +316,7 @@ def _render_queue(request, when):
             "undo": undo,
             "bulk_form": BulkForm(),
             "has_pinned": tab == "review" and any(s.flag_self_harm for s in page.object_list),
-            "watched_words": watched_words() if page.object_list else [],
+            "watched_words": watched_words() if page.object_list and has_words else [],
         },
     )
 
