@@ -1,0 +1,81 @@
+"""Milliseconds per render of the article page without the whole-page cache, first and last page of stories.
+
+    .venv/bin/python bench/render_article.py                      # builds 100 and 10,000-story databases
+    .venv/bin/python bench/render_article.py --keep /tmp/rw-render  # reuses (or builds and keeps) them there
+
+A focused measurement for work on the render itself, lighter than `make bench`: the bench's databases
+(bench/seed.py) and settings, Django's test Client in one process, a session cookie that matches no session
+(anonymous, but past the page cache, as the bench's "rendered" rows), the median of --repeat renders per page.
+No HTTP, no gunicorn: compare the figures with each other, not with the bench's requests/s.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+
+def measure(meta_path, repeat):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.test import Client
+
+    meta = json.loads(Path(meta_path).read_text())
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.cookies[settings.SESSION_COOKIE_NAME] = "bench-no-page-cache"
+    results = {}
+    for label, query in (("first", ""), ("last", f"?stories_page={meta['last_page']}")):
+        url = f"/articles/{meta['article']}/{query}"
+        for _ in range(3):  # warm: templates compiled, per-process and fragment caches filled
+            assert client.get(url).status_code == 200, url
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        results[label] = round(statistics.median(times), 2)
+    print(json.dumps(results))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stories", type=int, nargs="+", default=[100, 10_000])
+    parser.add_argument("--total", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--keep", metavar="DIR", help="build the databases in DIR, or reuse those already there")
+    parser.add_argument("--measure", metavar="META", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        return measure(args.measure, args.repeat)
+
+    from bench import run
+
+    args.database_url, args.statement_timeout = "", 20
+    tmp = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="rewire-render-"))
+    tmp.mkdir(parents=True, exist_ok=True)
+    for stories in args.stories:
+        env = run.bench_env(args, tmp)
+        if not (tmp / "static" / "staticfiles.json").exists():
+            run.run_python(env, "manage.py", "collectstatic", "--noinput", "-v0")
+        meta_path, db_path = tmp / f"meta-{stories}.json", tmp / f"bench-{stories}.sqlite3"
+        if meta_path.exists() and db_path.exists():
+            env["SQLITE_PATH"] = str(db_path)
+        else:
+            run.build_database(args, env, tmp, stories)
+        out = run.run_python(env, __file__, "--measure", meta_path, "--repeat", args.repeat, capture=True)
+        figures = json.loads(out)
+        print(f"{stories:>6,} stories: first page {figures['first']:.2f} ms, last page {figures['last']:.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
