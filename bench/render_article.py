@@ -34,8 +34,12 @@ def measure(meta_path, repeat):
     client = Client(HTTP_HOST="127.0.0.1")
     client.cookies[settings.SESSION_COOKIE_NAME] = "bench-no-page-cache"
     results = {}
-    for label, query in (("first", ""), ("last", f"?stories_page={meta['last_page']}")):
-        url = f"/articles/{meta['article']}/{query}"
+    article = f"/articles/{meta['article']}/"
+    for label, url in (
+        ("baseline", "/bench/baseline/"),
+        ("first", article),
+        ("last", f"{article}?stories_page={meta['last_page']}"),
+    ):
         for _ in range(3):  # warm: templates compiled, per-process and fragment caches filled
             assert client.get(url).status_code == 200, url
         times = []
@@ -44,6 +48,7 @@ def measure(meta_path, repeat):
             client.get(url)
             times.append((time.perf_counter() - started) * 1000)
         results[label] = round(statistics.median(times), 2)
+        results[f"{label}_min"] = round(min(times), 2)
     print(json.dumps(results))
 
 
@@ -74,7 +79,11 @@ def main():
             run.build_database(args, env, tmp, stories)
         out = run.run_python(env, __file__, "--measure", meta_path, "--repeat", args.repeat, capture=True)
         figures = json.loads(out)
-        print(f"{stories:>6,} stories: first page {figures['first']:.2f} ms, last page {figures['last']:.2f} ms")
+        print(
+            f"{stories:>6,} stories, median (min) ms per request: first page {figures['first']:.2f} "
+            f"({figures['first_min']:.2f}), last page {figures['last']:.2f} ({figures['last_min']:.2f}); "
+            f"baseline view {figures['baseline']:.2f} ({figures['baseline_min']:.2f})"
+        )
 
 
 if __name__ == "__main__":

@@ -122,8 +122,9 @@ def test_changes_to_a_story_reach_its_reused_html():
     before = soup(past_the_page_cache().get(url))
     assert not before.find(id=f"story-{reply.pk}").find("details")
 
-    moderation.edit(story, make_moderator(), "An edited story, long enough to be published here.", note="typo")
-    Comment.objects.filter(pk=story.pk).update(content_warnings=[Comment.ContentWarning.SELF_HARM])
+    moderator = make_moderator()
+    moderation.edit(story, moderator, "An edited story, long enough to be published here.", note="typo")
+    moderation.set_content_warnings(Comment.objects.get(pk=story.pk), moderator, [Comment.ContentWarning.SELF_HARM])
     page = soup(past_the_page_cache().get(url))
     story_html = page.find(id=f"story-{story.pk}")
     assert "An edited story" in story_html.get_text()
@@ -141,3 +142,20 @@ def test_names_stay_escaped_in_the_reused_html():
     for _ in range(2):
         html = past_the_page_cache().get(article.get_absolute_url()).content.decode()
         assert "<b>Bold</b>" not in html and "<bdi>&lt;b&gt;Bold&lt;/b&gt;</bdi>" in html
+
+
+def test_an_approved_story_shows_at_once_to_visitors_past_the_page_cache(django_assert_max_num_queries):
+    article = make_article()
+    make_story(article, name="Noor", status=Comment.Status.APPROVED)
+    url = article.get_absolute_url()
+    past_the_page_cache().get(url)
+    with django_assert_max_num_queries(2):  # the articles' versions and the article: the rest is made already
+        page = soup(past_the_page_cache().get(url))
+    assert page.find("bdi", string="Noor") and not page.find("bdi", string="Kai")
+
+    waiting = make_story(article, name="Kai")
+    assert not soup(past_the_page_cache().get(url)).find("bdi", string="Kai")  # pending: never shown
+    moderation.approve(waiting, make_moderator())
+    page = soup(past_the_page_cache().get(url))
+    assert page.find("bdi", string="Kai") and page.find("bdi", string="Noor")
+    assert "2 stories" in page.find(id="story-list-heading").get_text()

@@ -114,10 +114,26 @@ def _count(queryset):
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-@register.inclusion_tag("comments/_story_section.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def story_section(context, article):
+    """The stories under an article (a page of them) and the story form.
+
+    Made once per version of the article's thread: approving, editing or withdrawing a published story bumps
+    the article's cache_version (comments/moderation.py), as for the whole-page cache. Visitors the page cache
+    does not serve (with a session) get it with their own per-visitor values; after a change, the first of
+    them waits for one query and the HTML of the stories that changed (the rest is cached per story)."""
     request = context.get("request")
     number = _page_number(request)
+    key = ["story-section", article.pk, article.updated_at, article.cache_version, number]
+
+    def render():
+        section = _story_section_context(request, article, number, context.get("csrf_token"))
+        return render_to_string("comments/_story_section.html", section)
+
+    return cached_fragment(request, key, render)
+
+
+def _story_section_context(request, article, number, csrf_token):
     per_page = settings.STORIES_PER_PAGE
     stories, total, all_count = load_story_page(article, number, per_page)
     _attach_body_fragments(stories)
@@ -129,7 +145,6 @@ def story_section(context, article):
     num_pages = paginator.num_pages
     stories_open = bool(article.stories_open)
     post_url = reverse("comments:post", kwargs={"slug": article.slug})
-    csrf_token = context.get("csrf_token")
     return {
         "article": article,
         "stories": stories,
