@@ -75,6 +75,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses pages (HTML, feeds) after everything that writes their bodies, the page cache included (in
+    # the views), so cached pages are compressed with this visitor's values in them. After WhiteNoise, which
+    # serves static files already compressed. BREACH: the CSRF token is masked afresh on every response, and
+    # GZipMiddleware adds a random-length gzip file name (0-99 bytes, "Heal the BREACH") to every response.
+    # GZIP_PAGES=0 leaves compression to a proxy in front (docs/deploy.md), sparing the workers' CPU.
+    *(["django.middleware.gzip.GZipMiddleware"] if env_bool("GZIP_PAGES", True) else []),
     "csp.middleware.CSPMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,6 +1,7 @@
 """The article page rendered without the whole-page cache (visitors with a session cookie, the first reader after
 a change): the story form and each story's own HTML are made once and reused, per-visitor values stay fresh."""
 
+import gzip
 import re
 import time
 from types import SimpleNamespace
@@ -159,3 +160,28 @@ def test_an_approved_story_shows_at_once_to_visitors_past_the_page_cache(django_
     page = soup(past_the_page_cache().get(url))
     assert page.find("bdi", string="Kai") and page.find("bdi", string="Noor")
     assert "2 stories" in page.find(id="story-list-heading").get_text()
+
+
+def gunzipped(response):
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
+    return soup(SimpleNamespace(content=gzip.decompress(response.content)))
+
+
+def test_pages_are_compressed_cached_ones_too_with_each_visitors_own_values():
+    article = make_article()
+    url = article.get_absolute_url()
+    rendered = gunzipped(Client().get(url, headers={"accept-encoding": "gzip, br"}))  # rendered, then cached
+    cached = gunzipped(Client().get(url, headers={"accept-encoding": "gzip"}))
+    past_the_cache = past_the_page_cache()
+    session_page = gunzipped(past_the_cache.get(url, headers={"accept-encoding": "gzip"}))
+    for page in (rendered, cached, session_page):
+        assert page.find("h1").get_text() == article.title
+    tokens = {hidden(page, "csrfmiddlewaretoken") for page in (rendered, cached, session_page)}
+    assert len(tokens) == 3 and None not in tokens
+    assert hidden(cached, "ts") and hidden(session_page, "ts")
+    for url in ("/", "/faq/", article.get_faq_url()):
+        assert gunzipped(Client().get(url, headers={"accept-encoding": "gzip"})).find("h1")
+    # Without Accept-Encoding: plain, and caches told the page varies on it.
+    plain = Client().get(url)
+    assert not plain.has_header("Content-Encoding") and "Accept-Encoding" in plain["Vary"]
