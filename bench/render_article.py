@@ -3,7 +3,8 @@
     .venv/bin/python bench/render_article.py                      # builds 100 and 10,000-story databases
     .venv/bin/python bench/render_article.py --keep /tmp/rw-render  # reuses (or builds and keeps) them there
 
-A focused measurement for work on the render itself, lighter than `make bench`: the bench's databases
+Also the first page right after a change to the thread (the article's cache_version bumped before each request,
+as an approval does). A focused measurement for work on the render itself, lighter than `make bench`: the bench's databases
 (bench/seed.py) and settings, Django's test Client in one process, a session cookie that matches no session
 (anonymous, but past the page cache, as the bench's "rendered" rows), the median of --repeat renders per page.
 No HTTP, no gunicorn: compare the figures with each other, not with the bench's requests/s.
@@ -49,6 +50,19 @@ def measure(meta_path, repeat):
             times.append((time.perf_counter() - started) * 1000)
         results[label] = round(statistics.median(times), 2)
         results[f"{label}_min"] = round(min(times), 2)
+    # The first visitor after a change to the thread (an approval bumps the article's cache_version): the
+    # page's fragments are made again, the stories' own HTML and the form are reused.
+    from articles.models import Article
+
+    pk = Article.objects.get(slug=meta["article"]).pk
+    times = []
+    for _ in range(repeat):
+        Article.objects.bump_cache_version(pk)
+        started = time.perf_counter()
+        client.get(article)
+        times.append((time.perf_counter() - started) * 1000)
+    results["after_change"] = round(statistics.median(times), 2)
+    results["after_change_min"] = round(min(times), 2)
     print(json.dumps(results))
 
 
@@ -82,6 +96,7 @@ def main():
         print(
             f"{stories:>6,} stories, median (min) ms per request: first page {figures['first']:.2f} "
             f"({figures['first_min']:.2f}), last page {figures['last']:.2f} ({figures['last_min']:.2f}); "
+            f"first page after a change {figures['after_change']:.2f} ({figures['after_change_min']:.2f}); "
             f"baseline view {figures['baseline']:.2f} ({figures['baseline_min']:.2f})"
         )
 
