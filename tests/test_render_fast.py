@@ -150,7 +150,7 @@ def test_an_approved_story_shows_at_once_to_visitors_past_the_page_cache(django_
     make_story(article, name="Noor", status=Comment.Status.APPROVED)
     url = article.get_absolute_url()
     past_the_page_cache().get(url)
-    with django_assert_max_num_queries(2):  # the articles' versions and the article: the rest is made already
+    with django_assert_max_num_queries(1):  # the articles' versions: the article and its parts are kept already
         page = soup(past_the_page_cache().get(url))
     assert page.find("bdi", string="Noor") and not page.find("bdi", string="Kai")
 
@@ -185,3 +185,18 @@ def test_pages_are_compressed_cached_ones_too_with_each_visitors_own_values():
     # Without Accept-Encoding: plain, and caches told the page varies on it.
     plain = Client().get(url)
     assert not plain.has_header("Content-Encoding") and "Accept-Encoding" in plain["Vary"]
+
+
+def test_an_edited_article_and_its_faqs_show_at_once_to_visitors_past_the_page_cache():
+    article = make_article(faqs=1)
+    url = article.get_absolute_url()
+    past_the_page_cache().get(url)
+    article.title = "A clearer title"
+    article.save()
+    faq = article.faqs.get()
+    faq.question = "What changed in the answer?"
+    faq.save()
+    page = soup(past_the_page_cache().get(url))
+    assert page.find("h1").get_text() == "A clearer title"
+    assert "What changed in the answer?" in page.get_text()
+    assert "A clearer title" in page.find("title").get_text()
