@@ -1,15 +1,18 @@
 from functools import wraps
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST, require_safe
 from markdownx.views import ImageUploadView
 from PIL import Image
 
-from config.pagecache import cached_page
+from config.pagecache import cached_page, release_key
 
 from .forms import NOT_AN_IMAGE, ArticleImageForm
 from .markdown import render_article_markdown
@@ -76,24 +79,48 @@ def article_detail(request, slug):
         article = _get_article(request, slug, _visible_articles(request).with_people())
         return _render_article(request, article, previous=None, following=None)
 
-    def render_page():
-        return _render_article(request, Article.objects.with_people().with_has_topics().get(pk=entry.pk), previous, following)
-
     # Keyed on every published article's version: the related articles may be any of them.
-    return cached_page(request, [entry, *index], render_page)
+    versions = [entry, *index]
+
+    def render_page():
+        return _render_article(request, _published_article(entry), previous, following, versions)
+
+    return cached_page(request, versions, render_page)
 
 
-def _render_article(request, article, previous, following):
-    faqs = list(article.faqs.all())
+def _published_article(entry):
+    """The published article of this index entry with what its page needs (reviewer, has_authors, has_topics),
+    kept in the cache per version of the article (every change to it, its people or its stories bumps one):
+    a page rendered past the page cache reads no article row, only the index."""
+    key = "article:" + release_key(entry)
+    article = None if settings.DEBUG else cache.get(key)
+    if article is None:
+        article = Article.objects.with_people().with_has_topics().get(pk=entry.pk)
+        cache.set(key, article, settings.PAGE_CACHE_SECONDS)
+    return article
+
+
+def _render_article(request, article, previous, following, versions=None):
+    """The article page. With `versions` (a published article), its own parts (all but the stories) are
+    template fragments cached under those versions: visitors past the page cache (with a session, or the
+    first after a story was published) only wait for the stories. Their FAQs, references, related articles
+    and JSON-LD are read only when a fragment is rendered (lazy querysets and a callable)."""
+    faqs = article.faqs.all()
+    cacheable = versions is not None and not settings.DEBUG
     context = {
         "article": article,
         "previous": previous,
         "following": following,
         "faqs": faqs,
-        "references": list(article.references.all()),
+        "references": article.references.all(),
         # An article without topics has no related articles: no query for them then.
-        "related": list(Article.objects.related_to(article)) if getattr(article, "has_topics", True) else [],
-        "jsonld": [article_jsonld(request, article), faq_jsonld(request, article, faqs)],
+        "related": SimpleLazyObject(
+            lambda: list(Article.objects.related_to(article)) if getattr(article, "has_topics", True) else []
+        ),
+        "jsonld": lambda: [article_jsonld(request, article), faq_jsonld(request, article, list(faqs))],
+        "fragment_seconds": settings.PAGE_CACHE_SECONDS if cacheable else 0,
+        # The canonical and JSON-LD links name the scheme, host and path (not the page of stories).
+        "fragment_version": release_key(request.scheme, request.get_host(), request.path, *(versions or [])),
     }
     return render(request, "articles/article_detail.html", context)
 

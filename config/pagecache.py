@@ -24,6 +24,7 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils.safestring import mark_safe
 
 
 def code_version(base_dir, paths):
@@ -152,6 +153,41 @@ def cached_page(request, key_parts, render, anonymous_only=True):
     _local_copies.keep(key, cached)
     headers, parts = cached
     return HttpResponse(_join_with_per_visitor_values(parts, request), headers=dict(headers))
+
+
+def cached_fragment(request, key_parts, render):
+    """A part of a page (HTML from render(), a template render) made once per release and key_parts, with the
+    per-visitor hidden inputs filled in for this request, as for whole pages. Used where the page itself is
+    not cached (visitors with a session, the first reader after a change). Never while developing (DEBUG)."""
+    if settings.DEBUG or request is None:
+        return render()
+    key = "fragment:" + release_key(*key_parts)
+    parts = _local_copies.get(key) or cache.get(key)
+    if parts is None:
+        parts = _split_out_per_visitor_values(str(render()))
+        cache.set(key, parts, settings.PAGE_CACHE_SECONDS)
+    _local_copies.keep(key, parts)
+    # Our own template's output with fresh tokens in it: as safe as the render it was cut from.
+    return mark_safe(_join_with_per_visitor_values(parts, request).decode())  # noqa: S308
+
+
+def cached_fragments(items, key_parts_of, render):
+    """[render(item) for item in items], each made once per release and key_parts_of(item) (which must name
+    everything the HTML shows), all fetched in ONE cache round trip; the missing ones are rendered and stored
+    together. For parts that are the same for every visitor (no per-visitor values). Never while developing."""
+    keys = ["fragment:" + release_key(*key_parts_of(item)) for item in items]
+    found = {} if settings.DEBUG else cache.get_many(keys)
+    missing = {key: str(render(item)) for key, item in zip(keys, items, strict=True) if key not in found}
+    if missing and not settings.DEBUG:
+        cache.set_many(missing, settings.PAGE_CACHE_SECONDS)
+    found.update(missing)
+    # Our own templates' output (visitors' text in it was escaped or sanitized by them), kept as a string.
+    return [mark_safe(found[key]) for key in keys]  # noqa: S308
+
+
+def release_key(*key_parts):
+    """A cache key for key_parts under this release of the code (pages rendered by older code never match)."""
+    return hashlib.sha256(repr((_RELEASE, *key_parts)).encode()).hexdigest()
 
 
 class _LocalCopies:

@@ -76,6 +76,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses pages (HTML, feeds) after everything that writes their bodies, the page cache included (in
+    # the views), so cached pages are compressed with this visitor's values in them. After WhiteNoise, which
+    # serves static files already compressed. BREACH: the CSRF token is masked afresh on every response, and
+    # GZipMiddleware adds a random-length gzip file name (0-99 bytes, "Heal the BREACH") to every response.
+    # GZIP_PAGES=0 leaves compression to a proxy in front (docs/deploy.md), sparing the workers' CPU.
+    *(["django.middleware.gzip.GZipMiddleware"] if env_bool("GZIP_PAGES", True) else []),
     "csp.middleware.CSPMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -144,7 +150,15 @@ if os.environ.get("REDIS_URL"):
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rewire"}}
+    # Room for the stories' HTML fragments (~1-2 KB each, comments/templatetags/stories.py) besides whole pages:
+    # the default 300 entries would be culled by a few pages of stories.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "rewire",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

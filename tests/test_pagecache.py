@@ -145,9 +145,10 @@ def test_logged_in_people_are_never_served_cached_pages(article):
     Client().get(article.get_absolute_url())
     staff = Client()
     staff.force_login(make_user("ed", staff=True))
-    with CaptureQueriesContext(connection) as queries:
-        page = staff.get(article.get_absolute_url()).content.decode()
-    assert len(queries) >= 5  # session, user, then the page rendered afresh
+    response = staff.get(article.get_absolute_url())
+    page = response.content.decode()
+    # The page is rendered afresh (its parts may come from the fragment cache); a cached page renders no template.
+    assert "articles/article_detail.html" in [template.name for template in response.templates]
     assert hidden_value_in(page, "csrfmiddlewaretoken")
 
 

@@ -9,7 +9,10 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
 from django.urls import reverse
+
+from config.pagecache import cached_fragment, cached_fragments
 
 from ..forms import StoryForm
 from ..models import Comment
@@ -111,12 +114,29 @@ def _count(queryset):
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-@register.inclusion_tag("comments/_story_section.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def story_section(context, article):
+    """The stories under an article (a page of them) and the story form.
+
+    Made once per version of the article's thread: approving, editing or withdrawing a published story bumps
+    the article's cache_version (comments/moderation.py), as for the whole-page cache. Visitors the page cache
+    does not serve (with a session) get it with their own per-visitor values; after a change, the first of
+    them waits for one query and the HTML of the stories that changed (the rest is cached per story)."""
     request = context.get("request")
     number = _page_number(request)
+    key = ["story-section", article.pk, article.updated_at, article.cache_version, number]
+
+    def render():
+        section = _story_section_context(request, article, number, context.get("csrf_token"))
+        return render_to_string("comments/_story_section.html", section)
+
+    return cached_fragment(request, key, render)
+
+
+def _story_section_context(request, article, number, csrf_token):
     per_page = settings.STORIES_PER_PAGE
     stories, total, all_count = load_story_page(article, number, per_page)
+    _attach_body_fragments(stories)
     out_of_range = total is None
     total, all_count = total or 0, all_count or 0
     # The thread's query counted the stories: the paginator only numbers the pages.
@@ -124,7 +144,7 @@ def story_section(context, article):
     paginator.count = total
     num_pages = paginator.num_pages
     stories_open = bool(article.stories_open)
-    form = StoryForm(article=article) if stories_open else None
+    post_url = reverse("comments:post", kwargs={"slug": article.slug})
     return {
         "article": article,
         "stories": stories,
@@ -141,8 +161,50 @@ def story_section(context, article):
         "next_page": number + 1,
         "out_of_range": out_of_range,
         "stories_open": stories_open,
-        "form": form,
-        "csrf_token": context.get("csrf_token"),
+        "story_form": _blank_story_form(request, article, post_url, csrf_token) if stories_open else "",
+        "csrf_token": csrf_token,
         "request": request,
-        "post_url": reverse("comments:post", kwargs={"slug": article.slug}),
+        "post_url": post_url,
     }
+
+
+def _fragment_key(story):
+    """Everything comments/_story_body.html shows of a story (the template itself is in the release)."""
+    is_reply = story.parent_id is not None
+    return (
+        "story",
+        story.pk,
+        is_reply,
+        story.name,
+        story.created_at,
+        story.shown_warnings,
+        story.needs_care,
+        story.body_html,
+    )
+
+
+def _render_body_fragment(story):
+    return render_to_string("comments/_story_body.html", {"story": story, "is_reply": story.parent_id is not None})
+
+
+def _attach_body_fragments(stories):
+    """Sets `.body_fragment` on the page's stories and their replies: one cache round trip for all of them."""
+    every = [row for story in stories for row in (story, *story.approved_replies)]
+    for row, fragment in zip(every, cached_fragments(every, _fragment_key, _render_body_fragment), strict=True):
+        row.body_fragment = fragment
+
+
+def _blank_story_form(request, article, post_url, csrf_token):
+    """The empty story form, rendered by crispy once per article and release; this visitor's CSRF token and
+    signed timestamp are filled in (config/pagecache.py). A form with errors is rendered by the post view."""
+
+    def render():
+        context = {
+            "form": StoryForm(article=article),
+            "submit_label": "Submit my story for review",
+            "post_url": post_url,
+            "csrf_token": csrf_token,
+        }
+        return render_to_string("comments/_story_form.html", context, request)
+
+    return cached_fragment(request, ["story-form", article.pk, post_url], render)

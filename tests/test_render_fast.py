@@ -1,0 +1,202 @@
+"""The article page rendered without the whole-page cache (visitors with a session cookie, the first reader after
+a change): the story form and each story's own HTML are made once and reused, per-visitor values stay fresh."""
+
+import gzip
+import re
+import time
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.test.signals import template_rendered
+
+from comments import moderation, spam
+from comments.models import Comment
+from tests.factories import bulk_published, make_article, make_moderator, make_story
+from tests.helpers import post_url, soup, story_data
+
+pytestmark = pytest.mark.django_db
+
+
+def past_the_page_cache():
+    """A visitor with a session cookie (matching no session): the page is rendered, not served from the cache."""
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = "no-such-session"
+    return client
+
+
+def hidden(page, name):
+    field = page.find("input", attrs={"name": name, "type": "hidden"})
+    return field["value"] if field else None
+
+
+def without_per_visitor_values(form):
+    for name in ("csrfmiddlewaretoken", "ts"):
+        del form.find("input", attrs={"name": name})["value"]
+    return str(form)
+
+
+def forbid_crispy(monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("crispy rendered the story form while serving a GET")
+
+    monkeypatch.setattr("crispy_forms.templatetags.crispy_forms_tags.CrispyFormNode.render", forbidden)
+
+
+def test_a_rendered_article_page_does_not_run_crispy_again(monkeypatch):
+    article = make_article()
+    first = past_the_page_cache().get(article.get_absolute_url())
+    forbid_crispy(monkeypatch)
+    second = past_the_page_cache().get(article.get_absolute_url())
+    assert second.status_code == 200
+    page, earlier = soup(second), soup(first)
+    form = page.find("form", class_="story-form")
+    assert form.find("textarea", attrs={"name": "body"}) and form.find("input", attrs={"name": "consent"})
+    assert form.find("button", string="Submit my story for review")
+    # The same form, with this visitor's own CSRF token and a fresh signed timestamp.
+    assert hidden(page, "csrfmiddlewaretoken") and hidden(page, "csrfmiddlewaretoken") != hidden(
+        earlier, "csrfmiddlewaretoken"
+    )
+    assert without_per_visitor_values(form) == without_per_visitor_values(earlier.find("form", class_="story-form"))
+
+
+def test_the_reused_form_posts_with_this_visitors_token_and_timestamp(monkeypatch, settings):
+    settings.STORY_MIN_SECONDS = 1
+    article = make_article()
+    past_the_page_cache().get(article.get_absolute_url())
+    visitor = past_the_page_cache()
+    visitor.handler.enforce_csrf_checks = True
+    page = soup(visitor.get(article.get_absolute_url()))
+    later = time.time() + 1.1  # the visitor posts 1.1 s later: the form's clock is moved, nobody waits
+    monkeypatch.setattr(spam, "time", SimpleNamespace(time=lambda: later))
+    data = story_data(ts=hidden(page, "ts"), csrfmiddlewaretoken=hidden(page, "csrfmiddlewaretoken"))
+    assert visitor.post(post_url(article), data).status_code == 303
+    assert Comment.objects.filter(article=article, status=Comment.Status.PENDING).count() == 1
+
+
+def test_a_form_with_errors_is_still_rendered_in_full_with_what_was_typed():
+    article = make_article()
+    past_the_page_cache().get(article.get_absolute_url())
+    response = Client().post(post_url(article), story_data(body="too short", name="Robin Q"))
+    assert response.status_code == 400
+    page = soup(response)
+    assert page.find("input", attrs={"name": "name"})["value"] == "Robin Q"
+    assert "too short" in page.find("textarea", attrs={"name": "body"}).get_text()
+    assert "Please write at least" in page.get_text()
+
+
+def count_templates(url):
+    rendered = []
+
+    def record(sender, template, **kwargs):
+        rendered.append(template.name)
+
+    template_rendered.connect(record)
+    try:
+        assert past_the_page_cache().get(url).status_code == 200
+    finally:
+        template_rendered.disconnect(record)
+    return rendered
+
+
+def test_templates_rendered_do_not_grow_with_the_stories_on_the_page():
+    few, many = make_article("few"), make_article("many")
+    bulk_published(few, 5, replies_every=2)
+    bulk_published(many, 20, replies_every=2)
+    for article in (few, many):
+        past_the_page_cache().get(article.get_absolute_url())  # each story's HTML is made once
+    few_templates = count_templates(few.get_absolute_url())
+    many_templates = count_templates(many.get_absolute_url())
+    assert "comments/_story_body.html" not in many_templates
+    assert len(few_templates) == len(many_templates)
+    assert soup(past_the_page_cache().get(many.get_absolute_url())).select("article.story-reply")
+
+
+def test_changes_to_a_story_reach_its_reused_html():
+    article = make_article()
+    story = make_story(article, name="Noor", status=Comment.Status.APPROVED)
+    reply = make_story(
+        article, name="Kai", parent=story, status=Comment.Status.APPROVED, body="A reply that is long enough."
+    )
+    url = article.get_absolute_url()
+    before = soup(past_the_page_cache().get(url))
+    assert not before.find(id=f"story-{reply.pk}").find("details")
+
+    moderator = make_moderator()
+    moderation.edit(story, moderator, "An edited story, long enough to be published here.", note="typo")
+    moderation.set_content_warnings(Comment.objects.get(pk=story.pk), moderator, [Comment.ContentWarning.SELF_HARM])
+    page = soup(past_the_page_cache().get(url))
+    story_html = page.find(id=f"story-{story.pk}")
+    assert "An edited story" in story_html.get_text()
+    assert "support is available now" in story_html.get_text()  # needs care now: a support note, no replies link
+    assert not story_html.find("a", string=re.compile("Reply to"))
+    # The reply is shown behind its story's new warning.
+    reply_html = page.find(id=f"story-{reply.pk}")
+    assert reply_html.find("details", class_="story-disclosure")
+    assert reply_html.find("bdi", string="Kai")
+
+
+def test_names_stay_escaped_in_the_reused_html():
+    article = make_article()
+    make_story(article, name="<b>Bold</b>", status=Comment.Status.APPROVED)
+    for _ in range(2):
+        html = past_the_page_cache().get(article.get_absolute_url()).content.decode()
+        assert "<b>Bold</b>" not in html and "<bdi>&lt;b&gt;Bold&lt;/b&gt;</bdi>" in html
+
+
+def test_an_approved_story_shows_at_once_to_visitors_past_the_page_cache(django_assert_max_num_queries):
+    article = make_article()
+    make_story(article, name="Noor", status=Comment.Status.APPROVED)
+    url = article.get_absolute_url()
+    past_the_page_cache().get(url)
+    with django_assert_max_num_queries(1):  # the articles' versions: the article and its parts are kept already
+        page = soup(past_the_page_cache().get(url))
+    assert page.find("bdi", string="Noor") and not page.find("bdi", string="Kai")
+
+    waiting = make_story(article, name="Kai")
+    assert not soup(past_the_page_cache().get(url)).find("bdi", string="Kai")  # pending: never shown
+    moderation.approve(waiting, make_moderator())
+    page = soup(past_the_page_cache().get(url))
+    assert page.find("bdi", string="Kai") and page.find("bdi", string="Noor")
+    assert "2 stories" in page.find(id="story-list-heading").get_text()
+
+
+def gunzipped(response):
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
+    return soup(SimpleNamespace(content=gzip.decompress(response.content)))
+
+
+def test_pages_are_compressed_cached_ones_too_with_each_visitors_own_values():
+    article = make_article()
+    url = article.get_absolute_url()
+    rendered = gunzipped(Client().get(url, headers={"accept-encoding": "gzip, br"}))  # rendered, then cached
+    cached = gunzipped(Client().get(url, headers={"accept-encoding": "gzip"}))
+    past_the_cache = past_the_page_cache()
+    session_page = gunzipped(past_the_cache.get(url, headers={"accept-encoding": "gzip"}))
+    for page in (rendered, cached, session_page):
+        assert page.find("h1").get_text() == article.title
+    tokens = {hidden(page, "csrfmiddlewaretoken") for page in (rendered, cached, session_page)}
+    assert len(tokens) == 3 and None not in tokens
+    assert hidden(cached, "ts") and hidden(session_page, "ts")
+    for url in ("/", "/faq/", article.get_faq_url()):
+        assert gunzipped(Client().get(url, headers={"accept-encoding": "gzip"})).find("h1")
+    # Without Accept-Encoding: plain, and caches told the page varies on it.
+    plain = Client().get(url)
+    assert not plain.has_header("Content-Encoding") and "Accept-Encoding" in plain["Vary"]
+
+
+def test_an_edited_article_and_its_faqs_show_at_once_to_visitors_past_the_page_cache():
+    article = make_article(faqs=1)
+    url = article.get_absolute_url()
+    past_the_page_cache().get(url)
+    article.title = "A clearer title"
+    article.save()
+    faq = article.faqs.get()
+    faq.question = "What changed in the answer?"
+    faq.save()
+    page = soup(past_the_page_cache().get(url))
+    assert page.find("h1").get_text() == "A clearer title"
+    assert "What changed in the answer?" in page.get_text()
+    assert "A clearer title" in page.find("title").get_text()
