@@ -221,3 +221,22 @@ def test_presence_adds_no_query_per_item(presence_clock, django_assert_max_num_q
     with django_assert_max_num_queries(8):  # the queue's budget (tests/test_moderation.py)
         response = ben.get(reverse("comments:queue"))
     assert len(soup(response).select(".mod-presence")) == 10
+
+
+def test_the_stats_are_kept_until_a_story_changes_or_the_minute_turns(
+    client, data_set, monkeypatch, django_assert_max_num_queries
+):
+    client.force_login(data_set["ana"])
+    monkeypatch.setattr(stats, "now", lambda: NOW)
+    assert soup(client.get(reverse("comments:queue_stats"))).select_one("#stat-waiting").get_text(strip=True) == "2"
+    with django_assert_max_num_queries(5):  # session, user, permissions, versions: no counting
+        kept = client.get(reverse("comments:queue_stats"))
+    assert soup(kept).select_one("#stat-waiting").get_text(strip=True) == "2"
+
+    make_story(Comment.objects.first().article, name="W3")  # a new story waits: the numbers change at once
+    assert soup(client.get(reverse("comments:queue_stats"))).select_one("#stat-waiting").get_text(strip=True) == "3"
+
+    # The next minute, the ages move on even with no story changed.
+    monkeypatch.setattr(stats, "now", lambda: NOW + timedelta(minutes=1))
+    oldest = soup(client.get(reverse("comments:queue_stats"))).select_one("#stat-oldest").get_text(strip=True)
+    assert oldest == "6 h 1 min"
