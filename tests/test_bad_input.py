@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from comments import spam
 from comments.models import Comment
 from tests.factories import STORY_BODY, make_article, make_moderator, make_story, make_user
+from tests.helpers import story_data
 
 pytestmark = pytest.mark.django_db
 
@@ -49,19 +49,6 @@ def textarea(soup, name="body"):
 
 def text_of(response):
     return " ".join(BeautifulSoup(response.content, "html.parser").get_text(" ").split())
-
-
-def story_data(**overrides):
-    data = {
-        "name": "Robin",
-        "email": "",
-        "body": STORY_BODY,
-        "consent": "on",
-        "website": "",
-        "ts": spam.sign_timestamp(),
-    }
-    data.update(overrides)
-    return data
 
 
 def post_url(article):
