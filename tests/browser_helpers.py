@@ -112,6 +112,19 @@ def safe_name(text):
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)[:120]
 
 
+def log_in(page, user, next_url):
+    """Logs `user` in through the login page a visitor reaches at `next_url` (their password is PASSWORD)."""
+    from tests.factories import PASSWORD
+
+    page.goto(next_url)
+    page.wait_for_url(re.compile(r"/accounts/login/"))
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
+    return user
+
+
 def screenshot(page, name, full_page=True):
     """Saves test-artifacts/<name>.png (kept by CI on failure; never committed)."""
     ARTIFACTS.mkdir(exist_ok=True)

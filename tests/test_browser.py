@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from articles.models import Article
 from comments.models import Comment, ModerationEvent
-from tests.browser_helpers import screenshot
+from tests.browser_helpers import log_in, screenshot
 from tests.factories import make_moderator, make_story
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -201,11 +201,7 @@ def test_moderator_journey(live_site, new_browser_page):
     moderator = make_moderator("moderator", staff=True)
 
     page, rec = new_browser_page()
-    page.goto(reverse("comments:queue"))
-    page.wait_for_url(re.compile(r"/accounts/login/\?next="))
-    page.get_by_label("Username").fill(moderator.username)
-    page.get_by_label("Password").fill(live_site.password)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, moderator, reverse("comments:queue"))
     page.wait_for_url(re.compile(r"/moderation/$"))
     items = page.locator(".mod-list .mod-item")
     assert sorted(int(items.nth(i).get_attribute("data-story")) for i in range(items.count())) == sorted(

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from comments.models import Comment, ModerationEvent
+from tests.browser_helpers import log_in as browser_log_in
 from tests.browser_helpers import screenshot
 from tests.factories import make_moderator, make_story
 
@@ -24,13 +25,7 @@ def flagged_story(live_site, email=""):
 
 
 def log_in(page, live_site, next_url):
-    moderator = make_moderator("moderator", staff=True)
-    page.goto(next_url)
-    page.get_by_label("Username").fill(moderator.username)
-    page.get_by_label("Password").fill(live_site.password)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Log in").click()
-    return moderator
+    return browser_log_in(page, make_moderator("moderator", staff=True), next_url)
 
 
 def focused(page, selector):

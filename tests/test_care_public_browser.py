@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from comments import moderation
 from comments.models import Comment
-from tests.browser_helpers import screenshot
+from tests.browser_helpers import log_in, screenshot
 from tests.factories import make_moderator, make_story
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -118,11 +118,7 @@ def test_a_readers_at_risk_report_puts_the_story_first_for_moderators(live_site,
     rec.assert_clean()
 
     page, rec = new_browser_page()
-    page.goto(reverse("comments:queue"))
-    page.wait_for_url(re.compile(r"/accounts/login/\?next="))
-    page.get_by_label("Username").fill(moderator.username)
-    page.get_by_label("Password").fill(live_site.password)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, moderator, reverse("comments:queue"))
     page.wait_for_url(re.compile(r"/moderation/$"))
     items = page.locator(".mod-list .mod-item")
     assert [int(items.nth(i).get_attribute("data-story")) for i in range(items.count())] == [story.pk, older.pk]

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from comments.models import Comment
+from tests.browser_helpers import log_in as browser_log_in
 from tests.factories import make_moderator, make_story
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,13 +16,7 @@ Status = Comment.Status
 
 
 def log_in(page, live_site, next_url):
-    moderator = make_moderator("keyboard-mod")
-    page.goto(next_url)
-    page.get_by_label("Username").fill(moderator.username)
-    page.get_by_label("Password").fill(live_site.password)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Log in").click()
-    return moderator
+    return browser_log_in(page, make_moderator("keyboard-mod"), next_url)
 
 
 def active_id(page):
