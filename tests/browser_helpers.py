@@ -125,6 +125,15 @@ def log_in(page, user, next_url):
     return user
 
 
+def wait_for_focus(page, selector):
+    """Waits until the focused element matches `selector`. Chromium applies `autofocus` after the page's
+    first rendering, which can come after the load event a navigation waits for: keys typed before it
+    would go to the body."""
+    page.wait_for_function(
+        "(s) => document.activeElement && document.activeElement.matches(s)", arg=selector, timeout=5_000
+    )
+
+
 def screenshot(page, name, full_page=True):
     """Saves test-artifacts/<name>.png (kept by CI on failure; never committed)."""
     ARTIFACTS.mkdir(exist_ok=True)

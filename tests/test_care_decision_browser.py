@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from comments.models import Comment, ModerationEvent
 from tests.browser_helpers import log_in as browser_log_in
-from tests.browser_helpers import screenshot
+from tests.browser_helpers import screenshot, wait_for_focus
 from tests.factories import make_moderator, make_story
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,7 +45,7 @@ def test_j_then_a_on_a_flagged_story_lands_on_the_care_step(live_site, browser_p
     assert Comment.objects.get(pk=story.pk).status == Comment.Status.PENDING
     assert not ModerationEvent.objects.filter(comment=story, action=ModerationEvent.Action.APPROVED).exists()
     # The first choice has the focus, ready to be announced and chosen.
-    assert focused(page, "input[type=radio][value=support-note]")
+    wait_for_focus(page, "input[type=radio][value=support-note]")
     assert "not published by one click" in page.locator(".care-intro").inner_text()
     rec.assert_clean()
     # Escape goes back to the queue, where the story still waits.
@@ -59,7 +59,7 @@ def test_the_care_step_by_keyboard_alone_publishes_behind_a_warning(live_site, b
     page, rec = browser_page
     story = flagged_story(live_site)
     log_in(page, live_site, reverse("comments:care_decision", args=[story.pk]))
-    assert focused(page, "input[type=radio][value=support-note]")
+    wait_for_focus(page, "input[type=radio][value=support-note]")
     page.keyboard.press("ArrowDown")  # moves to, and chooses, "behind a content warning"
     assert focused(page, "input[type=radio][value=content-warning]")
     assert page.locator("input[type=radio][value=content-warning]").is_checked()

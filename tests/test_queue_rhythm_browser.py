@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from comments.models import Comment
 from tests.browser_helpers import log_in as browser_log_in
+from tests.browser_helpers import wait_for_focus
 from tests.factories import make_moderator, make_story
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -44,6 +45,7 @@ def test_five_stories_by_keyboard_with_the_focus_always_on_the_next(live_site, b
 
     with page.expect_navigation():
         page.keyboard.press("r")  # the reject page, its reason focused
+    wait_for_focus(page, "select[name=reason]")
     page.keyboard.type("It names")  # picks "It names or could identify another person"
     page.keyboard.press("Tab")  # the message to the author
     page.keyboard.press("Tab")  # the button
