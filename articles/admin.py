@@ -97,6 +97,7 @@ class ArticleAdmin(CompareVersionAdmin, MarkdownxModelAdmin):
                 )
         return response
 
+
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]

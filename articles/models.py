@@ -52,7 +52,6 @@ class ArticleQuerySet(models.QuerySet):
         """Overdue or due within REVIEW_SOON: what the admin index counts."""
         return self.filter(next_review__lte=today() + REVIEW_SOON)
 
-
     def link_titles(self):
         """{title: URL} of the published articles: what an "Also read" callout may link to."""
         return {title: reverse("articles:detail", kwargs={"slug": slug}) for title, slug in

@@ -288,13 +288,23 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
-# Sessions live in the database; with a shared Redis they are read through it (write-through cache).
-# Not with the per-process cache: a session ended in one worker would stay valid in the others' caches.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if os.environ.get("REDIS_URL")
-    else "django.contrib.sessions.backends.db"
-)
+# Sessions: Django's cached_db engine (write-through: the database keeps them, a cache serves the reads). The
+# cache must be shared by every server process, or a session ended in one worker (logout) would live on in
+# another's memory: Redis when REDIS_URL is set; with SQLite, which is one host by nature, Django's file cache
+# in SESSION_CACHE_DIR; otherwise (PostgreSQL on hosts that share no cache) the database on every request.
+if os.environ.get("REDIS_URL"):
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_CACHE_ALIAS = "sessions"
+    CACHES["sessions"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("SESSION_CACHE_DIR", str(BASE_DIR / "var" / "sessions")),
+        # Every write lists the folder to cull it: keep it small (a culled session is read from the database).
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    }
+else:
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

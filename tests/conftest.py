@@ -64,6 +64,22 @@ def _empty_cache():
 
 
 @_pytest.fixture(autouse=True, scope="session")
+def _own_session_cache(tmp_path_factory):
+    """This run's own folder for the file cache that serves sessions (SQLite without Redis): another run, or
+    another xdist worker, never shares it."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    if "sessions" not in settings.CACHES:
+        yield
+        return
+    caches = {**settings.CACHES, "sessions": {**settings.CACHES["sessions"]}}
+    caches["sessions"]["LOCATION"] = str(tmp_path_factory.mktemp("sessions"))
+    with override_settings(CACHES=caches):
+        yield
+
+
+@_pytest.fixture(autouse=True, scope="session")
 def _fast_password_hasher():
     """MD5 instead of PBKDF2 for the whole run: hashing a test password takes microseconds, not ~0.3 s.
 

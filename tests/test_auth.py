@@ -1,12 +1,15 @@
 """Logging in, sessions and permissions with Django's own ModelBackend and session engines
-(database sessions; read through the cache when a shared Redis is configured)."""
+(database sessions, read through a cache that every server process shares: Redis, or with SQLite a file cache)."""
 
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
+from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
 
@@ -84,7 +87,9 @@ def test_expired_session_is_not_loaded(client, session_engine, group_moderator):
     client.force_login(group_moderator)
     assert client.get(reverse("comments:queue")).status_code == 200
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
-    cache.clear()  # a cached session entry expires with the session (its timeout is the session's age)
+    store = client.session
+    if session_engine.endswith("cached_db"):  # a cached entry expires with the session (timeout: its age)
+        caches[settings.SESSION_CACHE_ALIAS].delete(store.cache_key_prefix + store.session_key)
     assert redirected_to_login(client.get(reverse("comments:queue")))
 
 
@@ -123,3 +128,27 @@ def test_session_from_the_removed_custom_backend_asks_to_log_in_again(client, gr
     assert redirected_to_login(client.get(reverse("comments:queue")))
     client.post(reverse("login"), {"username": "via-group", "password": PASSWORD})
     assert client.get(reverse("comments:queue")).status_code == 200
+
+
+def test_by_default_sessions_are_read_through_a_cache_that_every_server_process_shares(client, group_moderator):
+    """SQLite without REDIS_URL: cached_db through Django's file cache. Another process (here a child Python)
+    sees the cached session, and no longer after a logout here: an ended session cannot live on in a worker."""
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+    location = settings.CACHES[settings.SESSION_CACHE_ALIAS]["LOCATION"]
+    client.force_login(group_moderator)
+    key = client.session.cache_key_prefix + client.cookies["sessionid"].value
+
+    def seen_by_another_process():
+        code = (
+            "import sys; from django.conf import settings; settings.configure(); "
+            "from django.core.cache.backends.filebased import FileBasedCache; "
+            "print(FileBasedCache(sys.argv[1], {}).get(sys.argv[2]) is not None)"
+        )
+        result = subprocess.run([sys.executable, "-c", code, location, key], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip() == "True"
+
+    assert client.get(reverse("comments:queue")).status_code == 200
+    assert seen_by_another_process()
+    client.post(reverse("logout"))
+    assert not seen_by_another_process()
