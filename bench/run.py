@@ -70,6 +70,7 @@ def bench_env(args, tmp):
         STATIC_MANIFEST="1",
         STATIC_ROOT=str(tmp / "static"),
         MEDIA_ROOT=str(tmp / "media"),
+        SESSION_CACHE_DIR=str(tmp / "sessions"),
         STORY_FLOOD_LIMIT="1000000",
         STORY_MIN_SECONDS="0",
         LOG_LEVEL=os.environ.get("LOG_LEVEL", "WARNING"),
