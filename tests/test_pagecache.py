@@ -73,11 +73,12 @@ def page_cache(request, settings):
     if request.param == SHARED:
         request.getfixturevalue("redis_run_keys")
         settings.CACHES = {
+            **settings.CACHES,
             "default": {
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
                 "LOCATION": REDIS_TEST_URL,
                 "KEY_PREFIX": RUN_PREFIX,
-            }
+            },
         }
     empty_cache()
     _local_copies.clear()
