@@ -90,3 +90,27 @@ def _fast_password_hasher():
 
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@_pytest.fixture
+def fresh_postgres_database():
+    """The address of a new, empty PostgreSQL database for real server processes (tests/helpers.py serving()),
+    on the server CONCURRENCY_PG_URL names; dropped afterwards. Skips when PostgreSQL is not reachable."""
+    import os
+    import secrets
+    import urllib.parse
+
+    admin_url = os.environ.get("CONCURRENCY_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    try:
+        import psycopg
+
+        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
+    except Exception as error:  # noqa: BLE001
+        _pytest.skip(f"PostgreSQL not reachable at {admin_url}: {error}")
+    name = f"rewire_conc_{secrets.token_hex(4)}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urllib.parse.urlunsplit(urllib.parse.urlsplit(admin_url)._replace(path=f"/{name}"))
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()

@@ -1,6 +1,21 @@
-"""Small helpers shared by test modules that build no rows (rows come from tests/factories.py)."""
+"""Small helpers shared by test modules that build no rows (rows come from tests/factories.py), and the real
+server processes of the `slow` tests (gunicorn on production settings, talked to over HTTP)."""
+
+import contextlib
+import http.client
+import json
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
 
 from bs4 import BeautifulSoup
+from django.conf import settings
 from django.urls import reverse
 
 from comments import spam
@@ -27,3 +42,171 @@ def post_url(article):
 
 def soup(response):
     return BeautifulSoup(response.content.decode(), "html.parser")
+
+
+# --- Real server processes (the `slow` tests) --------------------------------------------------------------------
+
+BASE_DIR = Path(settings.BASE_DIR)
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def production_env(**extra):
+    dropped = {"DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "SQLITE_PATH", "DJANGO_SETTINGS_MODULE"}
+    env = {key: value for key, value in os.environ.items() if key not in dropped}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="0",
+        STATIC_MANIFEST="0",
+        STORY_FLOOD_LIMIT="100000",
+        STORY_MIN_SECONDS="0",
+        LOG_LEVEL="WARNING",
+    )
+    env.update(extra)
+    return env
+
+
+def manage(env, *args, timeout=120):
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    assert result.returncode == 0, f"manage.py {' '.join(args[:2])} failed:\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def shell(env, code, timeout=120):
+    """Runs Python in `manage.py shell -c` against the server's database; returns the last line parsed as JSON."""
+    out = manage(env, "shell", "-c", code, timeout=timeout)
+    return json.loads(out.strip().splitlines()[-1])
+
+
+class Gunicorn:
+    """One gunicorn master on a port of its own, with `workers` worker processes. Started by the constructor;
+    wait_until_serving() returns once it answers (so that several can start at once)."""
+
+    def __init__(self, env, log_path, workers=4):
+        self.port = free_port()
+        self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.log_path = log_path
+        self.process = subprocess.Popen(
+            [str(GUNICORN), "config.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--timeout", "60",
+             "--no-control-socket"],
+            cwd=BASE_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+    def wait_until_serving(self):
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if request(self.port, "GET", "/robots.txt")[0] == 200:
+                    return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise AssertionError(f"gunicorn did not start:\n{self.log_tail()}")
+            try:  # waits on the process (not the clock): returns at once if gunicorn exited
+                self.process.wait(timeout=0.2)
+            except subprocess.TimeoutExpired:
+                continue
+            self.stop()
+            raise AssertionError(f"gunicorn exited at start:\n{self.log_tail()}")
+
+    def log_tail(self, chars=4000):
+        return Path(self.log_path).read_text(errors="replace")[-chars:]
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+@contextlib.contextmanager
+def serving(env, tmp_path, names, workers=4):
+    """One Gunicorn per name (its log: tmp_path/gunicorn-<name>.log), all started at once; stopped on leaving."""
+    servers = []
+    try:
+        for name in names:
+            servers.append(Gunicorn(env, tmp_path / f"gunicorn-{name}.log", workers=workers))
+        for server in servers:
+            server.wait_until_serving()
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def request(port, method, path, body=None, cookies=None, headers=None):
+    """(status, headers dict with lower-case names, body text, set-cookie list). A new connection each time."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Host": f"127.0.0.1:{port}", **(headers or {})}
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    if body is not None:
+        body = urllib.parse.urlencode(body, doseq=True)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        text = response.read().decode("utf-8", errors="replace")
+        set_cookies = response.headers.get_all("Set-Cookie") or []
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, text, set_cookies
+    finally:
+        conn.close()
+
+
+class Client:
+    """One browser-like client with its own cookie jar (Secure cookies are kept: the test talks plain HTTP).
+    `address` is sent as X-Forwarded-For (the servers run with PROXY_COUNT=1): the visitor's network address."""
+
+    def __init__(self, port, address=None, cookies=None):
+        self.port, self.address = port, address
+        self.cookies = {} if cookies is None else cookies
+
+    def at(self, port):
+        """The same browser (one cookie jar: cookies do not depend on the port) talking to another server."""
+        return Client(port, self.address, self.cookies)
+
+    def call(self, method, path, body=None):
+        extra = {"X-Forwarded-For": self.address} if self.address else None
+        status, headers, text, set_cookies = request(self.port, method, path, body, self.cookies, extra)
+        for cookie in set_cookies:
+            name, _, rest = cookie.partition("=")
+            value = rest.split(";", 1)[0]
+            if value in {"", '""'}:  # deleted (e.g. the messages cookie once they are shown)
+                self.cookies.pop(name.strip(), None)
+            else:
+                self.cookies[name.strip()] = value
+        return status, headers, text
+
+
+def explain(html):
+    """The error summary of a refused form, or the page's title: enough to say why."""
+    summary = re.search(r'class="alert alert-danger error-summary".*?</div>', html, re.S)
+    text = summary.group(0) if summary else (re.search(r"<title>(.*?)</title>", html, re.S) or [None, html[:300]])[1]
+    return " ".join(re.sub(r"<[^>]+>", " ", text).split())[:400]
+
+
+def form_fields(html, names=("csrfmiddlewaretoken", "ts")):
+    """The values of these hidden inputs (by default the story form's)."""
+    fields = {}
+    for name in names:
+        match = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', html) or re.search(
+            rf'<input[^>]*value="([^"]*)"[^>]*name="{name}"', html
+        )
+        assert match, f"no {name} field in the form"
+        fields[name] = match.group(1)
+    return fields

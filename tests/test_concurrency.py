@@ -10,160 +10,22 @@ started at the same instant):
   - A's own report (approved / InvalidTransition) agrees with the history; nothing else happened.
 """
 
-import http.client
 import json
-import os
-import re
-import secrets
-import socket
 import subprocess
 import sys
 import threading
 import time
 import urllib.parse
-from pathlib import Path
 
 import pytest
-from django.conf import settings
+
+from tests.helpers import BASE_DIR, ON_POSTGRES, Client, explain, form_fields, manage, production_env, serving, shell
 
 pytestmark = pytest.mark.slow
 
-BASE_DIR = Path(settings.BASE_DIR)
-GUNICORN = Path(sys.executable).parent / "gunicorn"
 CLIENTS = 20
 STORIES = 200  # 10 per client: every client still posts while the other 19 do
 RACES = 12
-PG_ADMIN_URL = os.environ.get("CONCURRENCY_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def production_env(**extra):
-    dropped = {"DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "SQLITE_PATH", "DJANGO_SETTINGS_MODULE"}
-    env = {key: value for key, value in os.environ.items() if key not in dropped}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        SECRET_KEY=secrets.token_urlsafe(48),
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="0",
-        STATIC_MANIFEST="0",
-        STORY_FLOOD_LIMIT="100000",
-        STORY_MIN_SECONDS="0",
-        LOG_LEVEL="WARNING",
-    )
-    env.update(extra)
-    return env
-
-
-def manage(env, *args, timeout=120):
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=timeout
-    )
-    assert result.returncode == 0, f"manage.py {' '.join(args[:2])} failed:\n{result.stdout}\n{result.stderr}"
-    return result.stdout
-
-
-def shell(env, code, timeout=120):
-    """Runs Python in `manage.py shell -c` against the server's database; returns the last line parsed as JSON."""
-    out = manage(env, "shell", "-c", code, timeout=timeout)
-    return json.loads(out.strip().splitlines()[-1])
-
-
-class Gunicorn:
-    def __init__(self, env, log_path):
-        self.port = free_port()
-        self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
-        self.log_path = log_path
-        self.process = subprocess.Popen(
-            [str(GUNICORN), "config.wsgi", "-w", "4", "-b", f"127.0.0.1:{self.port}", "--timeout", "60",
-             "--no-control-socket"],
-            cwd=BASE_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if request(self.port, "GET", "/robots.txt")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise AssertionError(f"gunicorn did not start:\n{self.log_tail()}")
-            try:  # waits on the process (not the clock): returns at once if gunicorn exited
-                self.process.wait(timeout=0.2)
-            except subprocess.TimeoutExpired:
-                continue
-            self.stop()
-            raise AssertionError(f"gunicorn exited at start:\n{self.log_tail()}")
-
-    def log_tail(self, chars=4000):
-        return Path(self.log_path).read_text(errors="replace")[-chars:]
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
-
-
-def request(port, method, path, body=None, cookies=None):
-    """(status, headers dict with lower-case names, body text, set-cookie list). A new connection each time."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    headers = {"Host": f"127.0.0.1:{port}"}
-    if cookies:
-        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
-    if body is not None:
-        body = urllib.parse.urlencode(body, doseq=True)
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    try:
-        conn.request(method, path, body=body, headers=headers)
-        response = conn.getresponse()
-        text = response.read().decode("utf-8", errors="replace")
-        set_cookies = response.headers.get_all("Set-Cookie") or []
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, text, set_cookies
-    finally:
-        conn.close()
-
-
-class Client:
-    """One browser-like client with its own cookie jar (Secure cookies are kept: the test talks plain HTTP)."""
-
-    def __init__(self, port):
-        self.port = port
-        self.cookies = {}
-
-    def call(self, method, path, body=None):
-        status, headers, text, set_cookies = request(self.port, method, path, body, self.cookies)
-        for cookie in set_cookies:
-            name, _, rest = cookie.partition("=")
-            self.cookies[name.strip()] = rest.split(";", 1)[0]
-        return status, headers, text
-
-
-def explain(html):
-    """The error summary of a refused form, or the page's title: enough to say why."""
-    summary = re.search(r'class="alert alert-danger error-summary".*?</div>', html, re.S)
-    text = summary.group(0) if summary else (re.search(r"<title>(.*?)</title>", html, re.S) or [None, html[:300]])[1]
-    return " ".join(re.sub(r"<[^>]+>", " ", text).split())[:400]
-
-
-def form_fields(html):
-    fields = {}
-    for name in ("csrfmiddlewaretoken", "ts"):
-        match = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', html) or re.search(
-            rf'<input[^>]*value="([^"]*)"[^>]*name="{name}"', html
-        )
-        assert match, f"no {name} field in the story form"
-        fields[name] = match.group(1)
-    return fields
 
 
 def post_stories(port, slug, tag):
@@ -273,7 +135,7 @@ print(json.dumps({{pk: {{"status": c.status, "body": c.body,
 """
 
 
-def race(env, server):
+def race(env):
     pks = shell(env, SETUP_RACE_CODE.format(races=RACES))
     procs = {
         side: subprocess.Popen(
@@ -320,8 +182,7 @@ def run_scenario(env, tmp_path, label):
     manage(env, "migrate", "--noinput")
     manage(env, "load_articles")
     slug = "ketamine-for-npd"
-    server = Gunicorn(env, tmp_path / f"gunicorn-{label}.log")
-    try:
+    with serving(env, tmp_path, [label]) as (server,):
         started = time.monotonic()
         bodies, problems, tokens = post_stories(server.port, slug, label)
         elapsed = time.monotonic() - started
@@ -334,19 +195,14 @@ def run_scenario(env, tmp_path, label):
         assert stored["distinct"] == STORIES
         assert stored["bodies"] == sorted(bodies)
         assert stored["submitted"] == STORIES
-        approve_won = race(env, server)
+        approve_won = race(env)
         print(
             f"\n{label}: {STORIES} stories from {CLIENTS} clients in {elapsed:.1f}s; approve won {approve_won}/{RACES}"
         )
-    finally:
-        server.stop()
 
 
 # Each database's own `make test` run checks it (the SQLite run SQLite, the PostgreSQL run PostgreSQL): the
 # scenario is not repeated for the other database, which the other run covers.
-ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-
-
 @pytest.mark.skipif(ON_POSTGRES, reason="checked in the SQLite run (make test without DATABASE_URL)")
 @pytest.mark.parametrize("named_by", ["SQLITE_PATH", "DATABASE_URL"])
 def test_nothing_lost_on_sqlite(tmp_path, named_by):
@@ -357,23 +213,6 @@ def test_nothing_lost_on_sqlite(tmp_path, named_by):
         **({"SQLITE_PATH": str(path)} if named_by == "SQLITE_PATH" else {"DATABASE_URL": f"sqlite:///{path}"})
     )
     run_scenario(env, tmp_path, f"sqlite-{named_by.lower()}")
-
-
-@pytest.fixture
-def fresh_postgres_database():
-    try:
-        import psycopg
-
-        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
-    except Exception as error:  # noqa: BLE001
-        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {error}")
-    name = f"rewire_conc_{secrets.token_hex(4)}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urllib.parse.urlunsplit(urllib.parse.urlsplit(PG_ADMIN_URL)._replace(path=f"/{name}"))
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="checked in the PostgreSQL run (make test-postgres, .ci/run)")
@@ -426,8 +265,7 @@ def run_at_once_scenario(env, tmp_path, label):
     different stories at once from the same address store exactly up to the flood limit (5 per window)."""
     manage(env, "migrate", "--noinput")
     manage(env, "load_articles")
-    server = Gunicorn(env, tmp_path / f"gunicorn-at-once-{label}.log")
-    try:
+    with serving(env, tmp_path, [f"at-once-{label}"]) as (server,):
         identical = f"At once {label} identical: it took me years to see it, and today I finally can."
         statuses = post_at_once(server.port, "ketamine-for-npd", [identical] * AT_ONCE)
         stored = shell(env, AT_ONCE_COUNT_CODE.format(tag=label))
@@ -443,8 +281,6 @@ def run_at_once_scenario(env, tmp_path, label):
         assert statuses == [303] * 4 + [429] * (AT_ONCE - 4), statuses
         log = server.log_tail()
         assert "Traceback" not in log, log
-    finally:
-        server.stop()
 
 
 def test_same_story_sent_at_once_is_stored_once_on_sqlite(tmp_path):
