@@ -5,7 +5,8 @@ SQLite run, a fresh PostgreSQL database in the PostgreSQL run.
 A moderator blocks an author through the moderation pages of process A (logged in there, with CSRF tokens); the
 author's next stories, sent to process B, are accepted with the page every author sees and held as spam, and the
 pages B had already served (and cached) before the block show it afterwards. The block is lifted through B, and A
-then accepts the author's stories as before. Every step is checked on the pages and in the database.
+then accepts the author's stories as before; the moderator's logout through A ends their session on B. Every step
+is checked on the pages and in the database.
 """
 
 import re
@@ -198,13 +199,26 @@ def run_scenario(env, tmp_path):
         assert first_events == ["submitted", "blocked", "unblocked"]
         assert sorted(spam_tab(mod_a)) == sorted(spam_tab(mod_b)) == held
 
+        # Logging out through A ends the session on B too, even for a copy of its cookie sent again (sessions are
+        # never read from one process's own memory).
+        kept = Client(b.port, cookies=dict(mod_b.cookies))
+        assert "Blocked authors" in words(get(kept, "/moderation/blocks/"))
+        assert post_form(mod_a, "/accounts/logout/", "/moderation/blocks/", {}) == "/"
+        status, headers, _ = kept.call("GET", "/moderation/blocks/")
+        assert status == 302 and headers["location"].startswith("/accounts/login/"), (status, headers)
+
         for server in (a, b):
             assert "Traceback" not in server.log_tail(), server.log_tail()
 
 
 @pytest.mark.skipif(ON_POSTGRES, reason="checked in the SQLite run (make test without DATABASE_URL)")
 def test_a_block_holds_across_two_server_processes_on_sqlite(tmp_path):
-    env = production_env(SQLITE_PATH=str(tmp_path / "two-processes.sqlite3"), PROXY_COUNT="1")
+    # Both processes share the file cache that sessions are read through (SQLite without Redis).
+    env = production_env(
+        SQLITE_PATH=str(tmp_path / "two-processes.sqlite3"),
+        SESSION_CACHE_DIR=str(tmp_path / "sessions"),
+        PROXY_COUNT="1",
+    )
     run_scenario(env, tmp_path)
 
 
