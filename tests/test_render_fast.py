@@ -7,23 +7,15 @@ import time
 from types import SimpleNamespace
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.test.signals import template_rendered
 
 from comments import moderation, spam
 from comments.models import Comment
 from tests.factories import bulk_published, make_article, make_moderator, make_story
-from tests.helpers import post_url, soup, story_data
+from tests.helpers import past_the_page_cache, post_url, soup, story_data
 
 pytestmark = pytest.mark.django_db
-
-
-def past_the_page_cache():
-    """A visitor with a session cookie (matching no session): the page is rendered, not served from the cache."""
-    client = Client()
-    client.cookies[settings.SESSION_COOKIE_NAME] = "no-such-session"
-    return client
 
 
 def hidden(page, name):
