@@ -99,15 +99,21 @@ def search(terms, public_articles):
 # The best ids first (bm25, a title match weighing ten times one in the text), then for those alone the
 # snippet and, for a story, how many published top-level stories come before its thread on the article page
 # (row values follow the thread's order, created_at then id, along the top-level stories' index).
+# A common word matches most stories, so nothing may be read per match but the full-text index itself: rows of
+# articles that are not public are left out by rowid (a set made once from the entries' article_id index),
+# not by reading each match's article_id from the FTS table; and CROSS JOIN keeps SQLite's join order so that
+# each match is checked against the best ids before any other table is read for it.
 _SQLITE_SEARCH = (
     "SELECT e.kind, e.article_id, e.comment_id, e.title, e.anchor, "
     "snippet(search_fts, 1, char(2), char(3), '…', 24), "
     "(SELECT COUNT(*) FROM comments_comment c, comments_comment t WHERE t.id = e.thread_id "
     "AND c.article_id = t.article_id AND c.status = %s AND c.parent_id IS NULL "
     "AND (c.created_at, c.id) < (t.created_at, t.id)) "
-    "FROM (SELECT rowid AS id, bm25(search_fts, 10.0, 1.0) AS score FROM search_fts WHERE search_fts MATCH %s "
-    "AND article_id IN (SELECT value FROM json_each(%s)) ORDER BY score, rowid LIMIT %s) AS best "
-    "JOIN search_fts ON search_fts.rowid = best.id JOIN search_searchentry e ON e.id = best.id "
+    "FROM search_fts CROSS JOIN (SELECT rowid AS id, bm25(search_fts, 10.0, 1.0) AS score FROM search_fts "
+    "WHERE search_fts MATCH %s AND rowid NOT IN (SELECT id FROM search_searchentry WHERE article_id IN "
+    "(SELECT id FROM articles_article WHERE id NOT IN (SELECT value FROM json_each(%s)))) "
+    "ORDER BY score, rowid LIMIT %s) AS best ON best.id = search_fts.rowid "
+    "CROSS JOIN search_searchentry e ON e.id = best.id "
     "WHERE search_fts MATCH %s ORDER BY best.score, best.id"
 )
 

@@ -1,8 +1,10 @@
+from django.db import connection
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
 from articles.models import Article
-from config.pagecache import cached_page
+from config.pagecache import cached_fragment, cached_page
 
 from . import query
 
@@ -15,7 +17,7 @@ def search(request):
     parsed = query.parse(request.GET.get("q", ""))
     public_articles = Article.objects.public_index()
 
-    def render_page():
+    def render_results():
         results = query.search(parsed.terms, public_articles) if not parsed.problem else []
         context = {
             "query": parsed,
@@ -23,6 +25,14 @@ def search(request):
             "more": len(results) > query.RESULTS_SHOWN,
             "max_length": query.MAX_QUERY_LENGTH,
         }
-        return render(request, "search/results.html", context)
+        return render_to_string("search/_results.html", context)
+
+    def render_page():
+        # The box and the results are the same for every visitor: visitors the page cache does not serve (with
+        # a session) get them made once per text searched and version of the public content (as the key of
+        # the page cache and of query.search: any change to what could be found changes it).
+        key = ["search", connection.vendor, parsed.text, public_articles]
+        results = cached_fragment(request, key, render_results)
+        return render(request, "search/results.html", {"query": parsed, "results": results})
 
     return cached_page(request, public_articles, render_page)

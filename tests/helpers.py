@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
 from comments import spam
@@ -42,6 +43,13 @@ def post_url(article):
 
 def soup(response):
     return BeautifulSoup(response.content.decode(), "html.parser")
+
+
+def past_the_page_cache():
+    """A visitor with a session cookie (matching no session): the page is rendered, not served from the cache."""
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = "no-such-session"
+    return client
 
 
 # --- Real server processes (the `slow` tests) --------------------------------------------------------------------

@@ -7,23 +7,15 @@ import time
 from types import SimpleNamespace
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.test.signals import template_rendered
 
 from comments import moderation, spam
 from comments.models import Comment
 from tests.factories import bulk_published, make_article, make_moderator, make_story
-from tests.helpers import post_url, soup, story_data
+from tests.helpers import past_the_page_cache, post_url, soup, story_data
 
 pytestmark = pytest.mark.django_db
-
-
-def past_the_page_cache():
-    """A visitor with a session cookie (matching no session): the page is rendered, not served from the cache."""
-    client = Client()
-    client.cookies[settings.SESSION_COOKIE_NAME] = "no-such-session"
-    return client
 
 
 def hidden(page, name):
@@ -200,3 +192,16 @@ def test_an_edited_article_and_its_faqs_show_at_once_to_visitors_past_the_page_c
     assert page.find("h1").get_text() == "A clearer title"
     assert "What changed in the answer?" in page.get_text()
     assert "A clearer title" in page.find("title").get_text()
+
+
+def test_the_layout_is_made_once_and_marks_each_pages_own_link():
+    article = make_article()
+    own_link = {"/": "Articles", "/faq/": "FAQ", "/help/": "Get help now", "/search/": "Search"}
+    for url in (*own_link, article.get_absolute_url()):
+        past_the_page_cache().get(url)
+    for url in (*own_link, article.get_absolute_url()):
+        assert not [name for name in count_templates(url) if name.startswith("includes/layout/")], url
+        page = soup(past_the_page_cache().get(url))
+        current = page.select("header .nav [aria-current=page]")
+        assert [link.get_text() for link in current] == ([own_link[url]] if url in own_link else []), url
+        assert page.select_one("footer a[href='/faq/']") and page.select_one("link[rel=stylesheet][href*=site]")

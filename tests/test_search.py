@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.signals import template_rendered
 from django.urls import reverse
 
 from articles.models import FAQ, Article
@@ -17,6 +18,7 @@ from comments.models import Comment
 from search.models import SearchEntry
 from search.query import MAX_QUERY_LENGTH, NO_WORDS
 from tests.factories import bulk_stories, make_article, make_moderator, make_story
+from tests.helpers import past_the_page_cache
 
 pytestmark = pytest.mark.django_db
 Status = Comment.Status
@@ -229,6 +231,67 @@ def test_rebuild_search_index_indexes_rows_written_without_save(client):
     assert "search index rebuilt" in out.getvalue()
     assert len(result_links(search(client, WORD))) == 3
     assert SearchEntry.objects.filter(kind=SearchEntry.Kind.SECTION, article=article).count() == 3
+
+
+# --- Visitors past the page cache (a session cookie): the box and results are made once per version ---------
+
+
+def templates_rendered(request):
+    rendered = []
+
+    def record(sender, template, **kwargs):
+        rendered.append(template.name)
+
+    template_rendered.connect(record)
+    try:
+        response = request()
+    finally:
+        template_rendered.disconnect(record)
+    return response, rendered
+
+
+def test_a_visitor_with_a_session_gets_the_results_made_once(moderator):
+    _approved(make_article(), moderator)
+    first = past_the_page_cache().get(SEARCH, {"q": WORD})
+    second, rendered = templates_rendered(lambda: past_the_page_cache().get(SEARCH, {"q": WORD}))
+    assert "search/results.html" in rendered and "search/_results.html" not in rendered
+    assert len(result_links(second)) == 1
+    assert results_html(second) == results_html(first)
+
+
+STORY_LEAVES = {
+    "erased": lambda story, mod: moderation.erase(story),
+    "rejected": lambda story, mod: moderation.reject(story, mod, "harmful"),
+    "withdrawn": lambda story, mod: moderation.withdraw(story),
+    "hidden after reports": lambda story, mod: _reported(story, times=3),
+}
+
+
+@pytest.mark.parametrize("how", STORY_LEAVES)
+def test_a_visitor_with_a_session_never_finds_a_story_after_it_left(moderator, how):
+    story = _approved(make_article(), moderator)
+    visitor = past_the_page_cache()
+    assert len(result_links(visitor.get(SEARCH, {"q": WORD}))) == 1
+    STORY_LEAVES[how](story, moderator)
+    assert result_links(visitor.get(SEARCH, {"q": WORD})) == []
+    assert "Nothing found" in visitor.get(SEARCH, {"q": WORD}).content.decode()
+
+
+def test_a_visitor_with_a_session_finds_a_story_once_it_is_published(moderator):
+    article = make_article()
+    visitor = past_the_page_cache()
+    assert result_links(visitor.get(SEARCH, {"q": WORD})) == []
+    _approved(article, moderator)
+    assert len(result_links(visitor.get(SEARCH, {"q": WORD}))) == 1
+
+
+def test_each_visitor_sees_what_they_typed_in_the_box(moderator):
+    _approved(make_article(), moderator)
+    for q in (WORD.upper(), WORD, f"  {WORD}!"):
+        response = past_the_page_cache().get(SEARCH, {"q": q})
+        assert len(result_links(response)) == 1
+        page = response.content.decode()
+        assert f'value="{q.strip()}"' in page and f"“<bdi>{q.strip()}</bdi>”" in page
 
 
 # --- Odd queries: a clear page, never a 500 ----------------------------------------------------------------
