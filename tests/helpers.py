@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 from django.conf import settings
-from django.test import Client
+from django.test import Client as TestClient
 from django.urls import reverse
 
 from comments import spam
@@ -47,7 +47,7 @@ def soup(response):
 
 def past_the_page_cache():
     """A visitor with a session cookie (matching no session): the page is rendered, not served from the cache."""
-    client = Client()
+    client = TestClient()
     client.cookies[settings.SESSION_COOKIE_NAME] = "no-such-session"
     return client
 
