@@ -26,13 +26,13 @@ CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 OUT = BASE_DIR / "bench" / "results" / "lighthouse"
 
 
-def lighthouse(url, chrome, out_path):
+def lighthouse(url, chrome, out_path, extra=()):
     cmd = [
         "npx", "--yes", LIGHTHOUSE, url,
         f"--chrome-path={chrome}",
         "--chrome-flags=--headless=new --no-sandbox",
         f"--only-categories={','.join(CATEGORIES)}",
-        "--output=json", f"--output-path={out_path}", "--quiet",
+        "--output=json", f"--output-path={out_path}", "--quiet", *extra,
     ]  # fmt: skip
     subprocess.run(cmd, check=True, timeout=300)
     report = json.loads(out_path.read_text())
@@ -50,6 +50,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stories", type=int, default=40)
     parser.add_argument("--chrome", default="/usr/bin/chromium")
+    parser.add_argument("--page", action="append", help="only this page (repeatable): home, article, ...")
+    parser.add_argument(
+        "--lighthouse-arg", action="append", default=[], help="passed to Lighthouse, e.g. --throttling-method=devtools"
+    )
     args = parser.parse_args()
     args.database_url, args.statement_timeout, args.total, args.workers = "", 20, 300, 2
     OUT.mkdir(parents=True, exist_ok=True)
@@ -69,10 +73,14 @@ def main():
             }
             print(f"{'page':<12} " + " ".join(f"{name:>14}" for name in CATEGORIES))
             for label, path in pages.items():
+                if args.page and label not in args.page:
+                    continue
                 if run.request("GET", server.base + path).status != 200:
                     print(f"{label:<12} not available ({path})")
                     continue
-                scores, failed = lighthouse(server.base + path, args.chrome, OUT / f"{label.replace(' ', '-')}.json")
+                scores, failed = lighthouse(
+                    server.base + path, args.chrome, OUT / f"{label.replace(' ', '-')}.json", args.lighthouse_arg
+                )
                 print(f"{label:<12} " + " ".join(f"{scores[name]:>14}" for name in CATEGORIES))
                 for audit in failed:
                     print(f"{'':<12}   below 0.9: {audit}")

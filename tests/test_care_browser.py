@@ -94,6 +94,26 @@ def test_region_picker_shows_one_country_and_remembers_it_on_this_device_only(li
     rec.assert_clean()
 
 
+def test_the_stylesheet_alone_gives_the_help_box_its_final_layout(live_site, new_browser_page):
+    """What help.js does after the page is parsed changes nothing on the screen: its early part (naming the region on
+    <html>) is enough for site.css to show the picker and that region only, so the article below never moves."""
+    page, rec = new_browser_page(width=390, height=844, locale="en-GB")
+    article = live_site.articles[0].get_absolute_url()
+    page.goto(article)
+    box = page.locator("aside.help-box")
+    final = box.bounding_box()["height"]
+    # help.js replaced by its early part only: nothing is unhidden or hidden by script.
+    page.route("**/js/help.*", lambda route: route.fulfill(
+        content_type="text/javascript", body='document.documentElement.setAttribute("data-help-choice", "uk");'
+    ))  # fmt: skip
+    page.goto(article)
+    assert box.locator("[data-help-picker]").get_attribute("hidden") is not None
+    assert box.locator("[data-help-picker]").is_visible()
+    assert box.locator("[data-help-region]:visible").evaluate_all("els => els.map(e => e.dataset.helpRegion)") == ["uk"]
+    assert box.bounding_box()["height"] == final
+    rec.assert_clean()
+
+
 def test_without_javascript_every_region_shows_and_exit_is_a_plain_link(live_site, exit_url, new_browser_page):
     page, _ = new_browser_page(width=390, height=844, java_script_enabled=False)
     page.goto(live_site.articles[0].get_absolute_url())

@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from bs4 import BeautifulSoup
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
@@ -176,6 +177,32 @@ def test_the_help_box_is_on_every_listed_page(pages, name):
     # Without JavaScript every region shows; the picker is only for JavaScript to reveal.
     assert len(box.select("[data-help-region]:not([hidden])")) == 5
     assert box.select_one("[data-help-picker]").has_attr("hidden")
+
+
+def test_javascript_names_the_region_before_the_boxes_are_drawn_and_the_stylesheet_knows_every_region(pages):
+    """help.js runs in <head> (not deferred) and only names the region on <html>; site.css hides the others. A region
+    added to content/help.yaml without its rule would show every region with JavaScript, then jump when picked."""
+    codes = [region.code for region in help.resources().regions]
+    for name in ("article", "home", "help"):
+        (script,) = [tag for tag in pages[name].select("script[src]") if "/js/help." in tag["src"]]
+        assert script.find_parent("head") and not script.has_attr("defer") and not script.has_attr("async")
+        assert script["data-help-regions"].split() == codes
+    css = (settings.BASE_DIR / "static" / "css" / "site.css").read_text()
+    rule = '[data-help-choice="{0}"] [data-help-picker] ~ .help-region:not([data-help-region="{0}"])'
+    assert [code for code in codes if rule.format(code) not in css] == []
+    assert "[data-help-choice] .help-picker[hidden] { display: flex !important; }" in css
+
+
+def test_the_article_aside_comes_first_in_the_html_where_a_phone_shows_it(pages):
+    """A phone shows the table of contents and the help box above the article. When they came after it in the HTML
+    (moved up with `order-` classes), a slow phone drew the article first and moved it down when they arrived."""
+    page = pages["article"]
+    columns = page.select_one(".article-columns").find_all(recursive=False)
+    assert [bool(column.select_one(".article-aside")) for column in columns] == [True, False]
+    assert columns[0].select_one("aside.help-box") and columns[1].select_one(".article-body")
+    # No reordering: the HTML's order is the phone's; a wide screen reverses the row (the aside on the right).
+    assert not [tag for tag in page.select("[class*=order-]") if any(c.startswith("order-") for c in tag["class"])]
+    assert "flex-lg-row-reverse" in page.select_one(".article-columns")["class"]
 
 
 def test_the_confirmation_page_really_is_the_confirmation(pages):

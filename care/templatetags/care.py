@@ -12,6 +12,12 @@ def help_resources(box_id="main", full=False):
     return {"help": help.resources(), "box_id": box_id, "full": full}
 
 
+@register.simple_tag
+def help_region_codes():
+    """The regions' codes, space-separated, for static/js/help.js: it picks one before the help boxes are parsed."""
+    return " ".join(region.code for region in help.resources().regions)
+
+
 @register.inclusion_tag("includes/talk_now.html")
 def talk_now(box_id="main"):
     """Big call buttons for the lines anyone struggling can call now, every country's, then the emergency

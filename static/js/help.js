@@ -1,11 +1,17 @@
 // Help boxes: a country picker that shows one region's helplines. Without this file every region shows.
 // The choice is kept in localStorage on this device only: it is never sent to the server (no cookie).
+// Loaded in <head> without defer: it names the region on <html> (data-help-choice) before the page is drawn,
+// and site.css hides the other regions and shows the picker from the first paint, so nothing moves later.
 (function () {
   "use strict";
 
   var KEY = "rewire-help-region";
   // Browser language regions that differ from the codes in content/help.yaml.
   var ALIASES = { gb: "uk" };
+  var root = document.documentElement;
+  // The regions of content/help.yaml, in base.html: the boxes are not parsed yet.
+  var script = document.currentScript;
+  var codes = ((script && script.getAttribute("data-help-regions")) || "").split(" ");
 
   function stored() {
     try { return window.localStorage.getItem(KEY); } catch (e) { return null; }
@@ -15,7 +21,7 @@
     try { window.localStorage.setItem(KEY, value); } catch (e) { /* private mode: the choice lasts this page */ }
   }
 
-  function guess(codes) {
+  function guess() {
     var languages = navigator.languages || [navigator.language || ""];
     for (var i = 0; i < languages.length; i++) {
       var parts = String(languages[i]).toLowerCase().split("-");
@@ -25,30 +31,25 @@
     return "all";
   }
 
-  function show(box, value) {
-    var select = box.querySelector("[data-help-select]");
-    if (select) select.value = value;
-    box.querySelectorAll("[data-help-region]").forEach(function (section) {
-      section.hidden = value !== "all" && section.getAttribute("data-help-region") !== value;
-    });
+  function choose(value) {
+    root.setAttribute("data-help-choice", value);
+    document.querySelectorAll("[data-help-select]").forEach(function (select) { select.value = value; });
   }
 
+  var choice = stored();
+  if (choice !== "all" && codes.indexOf(choice) === -1) choice = guess();
+  root.setAttribute("data-help-choice", choice);
+
   function init() {
-    var boxes = document.querySelectorAll("[data-help-box]");
-    boxes.forEach(function (box) {
+    document.querySelectorAll("[data-help-box]").forEach(function (box) {
       var picker = box.querySelector("[data-help-picker]");
       var select = box.querySelector("[data-help-select]");
       if (!picker || !select) return; // the /help/ page shows every region
-      var codes = Array.prototype.map.call(select.options, function (option) { return option.value; });
-      var choice = stored();
-      if (codes.indexOf(choice) === -1) choice = guess(codes);
-      picker.hidden = false;
-      show(box, choice);
+      picker.hidden = false; // already shown by site.css; for anything that reads the attribute
+      select.value = choice;
       select.addEventListener("change", function () {
         store(select.value);
-        boxes.forEach(function (other) {
-          if (other.querySelector("[data-help-picker]")) show(other, select.value);
-        });
+        choose(select.value);
       });
     });
   }
