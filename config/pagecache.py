@@ -43,7 +43,8 @@ def code_version(base_dir, paths):
 
 
 def _code_paths():
-    """The project's own code: config, its apps, templates and static files, and the pinned dependencies."""
+    """The project's own code: config, its apps, templates and static files, the pinned dependencies, and the
+    content folder (content/help.yaml is read at start-up, not stored in the database with a version)."""
     base_dir = Path(settings.BASE_DIR)
     own_apps = [Path(app.path) for app in apps.get_app_configs() if Path(app.path).parent == base_dir]
     template_dirs = [Path(folder) for engine in settings.TEMPLATES for folder in engine.get("DIRS", [])]
@@ -54,6 +55,7 @@ def _code_paths():
         *map(Path, settings.STATICFILES_DIRS),
         base_dir / "pyproject.toml",
         base_dir / "constraints.txt",
+        base_dir / "content",
     ]
 
 

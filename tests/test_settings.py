@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from django.templatetags.static import static
 
-from config.pagecache import code_version
+from config.pagecache import _code_paths, code_version
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -171,3 +171,10 @@ def test_the_code_version_follows_the_code_not_the_folder(tmp_path):
     (tmp_path / "green" / "templates" / "page.html").write_text("<p>{{ text }}</p>")
     (tmp_path / "green" / "templates" / "other.html").write_text("")
     assert version("blue") != version("green")
+
+
+def test_the_release_covers_the_help_numbers():
+    """content/help.yaml is read at start-up: a corrected helpline must not be served from pages that a shared
+    cache kept under the previous release."""
+    help_file = Path(settings.BASE_DIR) / "content" / "help.yaml"
+    assert any(help_file == path or path in help_file.parents for path in _code_paths())
