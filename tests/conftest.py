@@ -11,7 +11,13 @@ from tests.browser_helpers import (  # noqa: E402,F401
     chromium_browser,
     live_site,
     new_browser_page,
+    remove_stale_failure_screenshots,
 )
+
+
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):  # the run itself, not one of its pytest-xdist workers
+        remove_stale_failure_screenshots()
 
 
 @_pytest.hookimpl(wrapper=True)
@@ -37,12 +43,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             red=True,
             bold=True,
         )
-
-
-@_pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    """Passwords hashed with MD5 in tests only: the real hasher is slow on purpose."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @_pytest.fixture(autouse=True)
