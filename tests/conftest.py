@@ -74,3 +74,18 @@ def _fast_password_hasher():
 
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@_pytest.fixture(autouse=True, scope="session")
+def _static_files_looked_up_when_asked_for():
+    """WhiteNoise finds a static file when it is asked for, as under `make run`, instead of listing and reading
+    every file in static/ each time a test client starts.
+
+    It lists them when it serves from the finders (WHITENOISE_USE_FINDERS, on with DEBUG=1) without autorefresh,
+    which follows DEBUG when a middleware starts: pytest-django turns DEBUG off for the tests, so every Client
+    (one per test at least) did, a large part of a short test's time. Production serves collectstatic's files
+    without finders either way."""
+    from django.test import override_settings
+
+    with override_settings(WHITENOISE_AUTOREFRESH=True):
+        yield
