@@ -45,10 +45,14 @@ CHROMIUM ?= /usr/bin/chromium
 # `make test-postgres` runs the whole suite on PostgreSQL (pytest-django creates and drops test_<name>).
 PG_URL   ?= postgres://postgres@127.0.0.1:5432/test
 
+# Tests run in parallel (pytest-xdist): one worker per core, at most 4. `make test TEST_WORKERS=0` runs them in
+# one process, one after another (as does PYTEST_ARGS="-n0", or plain `.venv/bin/python -m pytest`).
+TEST_WORKERS ?= auto
+
 test: install
 	$(BIN)/ruff check .
 	@test -x $(CHROMIUM) || echo "WARNING: $(CHROMIUM) not found: the browser tests will be SKIPPED (apt-get install chromium)."
-	$(DEV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(DEV) $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses=4 $(PYTEST_ARGS)
 
 test-postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not running on 127.0.0.1:5432. Start it with:"; \

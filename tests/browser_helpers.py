@@ -134,6 +134,13 @@ def wait_for_focus(page, selector):
     )
 
 
+def remove_stale_failure_screenshots():
+    """Failure screenshots of an earlier run would mislead. Called once per run, before any test (with pytest-xdist,
+    by the controlling process only: a worker must not delete another worker's screenshot)."""
+    for stale in ARTIFACTS.glob("FAILED-*.png"):
+        stale.unlink(missing_ok=True)
+
+
 def screenshot(page, name, full_page=True):
     """Saves test-artifacts/<name>.png (kept by CI on failure; never committed)."""
     ARTIFACTS.mkdir(exist_ok=True)
@@ -150,8 +157,6 @@ def chromium_browser():
         pytest.skip(SKIP_MESSAGE)
     from playwright.sync_api import sync_playwright
 
-    for stale in ARTIFACTS.glob("FAILED-*.png"):  # failure screenshots of an earlier run would mislead
-        stale.unlink(missing_ok=True)
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)

@@ -11,7 +11,13 @@ from tests.browser_helpers import (  # noqa: E402,F401
     chromium_browser,
     live_site,
     new_browser_page,
+    remove_stale_failure_screenshots,
 )
+
+
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):  # the run itself, not one of its pytest-xdist workers
+        remove_stale_failure_screenshots()
 
 
 @_pytest.hookimpl(wrapper=True)
@@ -37,12 +43,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             red=True,
             bold=True,
         )
-
-
-@_pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    """Passwords hashed with MD5 in tests only: the real hasher is slow on purpose."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @_pytest.fixture(autouse=True)
@@ -114,3 +114,18 @@ def fresh_postgres_database():
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+@_pytest.fixture(autouse=True, scope="session")
+def _static_files_looked_up_when_asked_for():
+    """WhiteNoise finds a static file when it is asked for, as under `make run`, instead of listing and reading
+    every file in static/ each time a test client starts.
+
+    It lists them when it serves from the finders (WHITENOISE_USE_FINDERS, on with DEBUG=1) without autorefresh,
+    which follows DEBUG when a middleware starts: pytest-django turns DEBUG off for the tests, so every Client
+    (one per test at least) did, a large part of a short test's time. Production serves collectstatic's files
+    without finders either way."""
+    from django.test import override_settings
+
+    with override_settings(WHITENOISE_AUTOREFRESH=True):
+        yield

@@ -242,7 +242,8 @@ def test_head_answers_like_get_on_every_public_page(client, settings, cached):
     article = make_article(faqs=2)
     story = make_story(article, status=Status.APPROVED)
     # Headers that differ on every response whatever the method (Age: the sitemap's cache_page serves the
-    # HEAD from the copy the GET before it stored; Expires: never_cache pages say "now", which may tick).
+    # HEAD from the copy the GET before it stored; Expires, like Date, is the response's own time, to the
+    # second, so a GET and a HEAD either side of a second boundary differ).
     per_response = {"date", "expires", "content-security-policy", "set-cookie", "age"}
     for url in _public_urls(article, story):
         if cached:

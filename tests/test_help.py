@@ -30,6 +30,18 @@ def neutral_exit(settings):
     settings.EXIT_URL = NEUTRAL
 
 
+class Pages(dict):
+    """Parsed pages by name, each fetched when a test first asks for it (most tests look at one)."""
+
+    def __init__(self, fetchers):
+        super().__init__()
+        self.fetchers = fetchers
+
+    def __missing__(self, name):
+        self[name] = soup(self.fetchers[name]())
+        return self[name]
+
+
 @pytest.fixture
 def pages(client):
     """Every kind of page a reader, an author or a moderator sees, as parsed HTML, by name."""
@@ -39,18 +51,20 @@ def pages(client):
     moderator = Client()
     moderator.force_login(make_moderator())
     status_url = reverse("comments:status", args=[pending.token])
-    return {
-        "home": soup(client.get("/")),
-        "article": soup(client.get(article.get_absolute_url())),
-        "article FAQ": soup(client.get(article.get_faq_url())),
-        "FAQ index": soup(client.get(reverse("articles:faq_index"))),
-        "reply form": soup(client.get(reverse("comments:post", args=[article.slug]), {"reply_to": published.pk})),
-        "confirmation": soup(client.get(status_url + "?submitted=1")),
-        "status": soup(client.get(status_url)),
-        "help": soup(client.get(reverse("care:help"))),
-        "login": soup(client.get(reverse("login"))),
-        "moderation queue": soup(moderator.get(reverse("comments:queue"))),
-    }
+    return Pages(
+        {
+            "home": lambda: client.get("/"),
+            "article": lambda: client.get(article.get_absolute_url()),
+            "article FAQ": lambda: client.get(article.get_faq_url()),
+            "FAQ index": lambda: client.get(reverse("articles:faq_index")),
+            "reply form": lambda: client.get(reverse("comments:post", args=[article.slug]), {"reply_to": published.pk}),
+            "confirmation": lambda: client.get(status_url + "?submitted=1"),
+            "status": lambda: client.get(status_url),
+            "help": lambda: client.get(reverse("care:help")),
+            "login": lambda: client.get(reverse("login")),
+            "moderation queue": lambda: moderator.get(reverse("comments:queue")),
+        }
+    )
 
 
 def test_the_help_file_has_every_required_service():
