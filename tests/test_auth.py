@@ -1,6 +1,7 @@
 """Logging in, sessions and permissions with Django's own ModelBackend and session engines
 (database sessions, read through a cache that every server process shares: Redis, or with SQLite a file cache)."""
 
+import os
 import subprocess
 import sys
 from datetime import timedelta
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import PASSWORD, make_story, make_user
+from tests.helpers import ON_POSTGRES
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +132,9 @@ def test_session_from_the_removed_custom_backend_asks_to_log_in_again(client, gr
     assert client.get(reverse("comments:queue")).status_code == 200
 
 
+@pytest.mark.skipif(
+    ON_POSTGRES or "REDIS_URL" in os.environ, reason="SQLite without Redis (PostgreSQL alone: database sessions)"
+)
 def test_by_default_sessions_are_read_through_a_cache_that_every_server_process_shares(client, group_moderator):
     """SQLite without REDIS_URL: cached_db through Django's file cache. Another process (here a child Python)
     sees the cached session, and no longer after a logout here: an ended session cannot live on in a worker."""
@@ -152,3 +157,9 @@ def test_by_default_sessions_are_read_through_a_cache_that_every_server_process_
     assert seen_by_another_process()
     client.post(reverse("logout"))
     assert not seen_by_another_process()
+
+
+@pytest.mark.skipif(not ON_POSTGRES or "REDIS_URL" in os.environ, reason="PostgreSQL without Redis")
+def test_postgresql_without_redis_reads_sessions_from_the_database():
+    """Its server processes may run on several hosts that share no cache: never a cache per host or process."""
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
