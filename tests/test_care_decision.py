@@ -223,7 +223,13 @@ def test_contact_is_offered_only_when_the_author_left_an_email(mod_client, artic
 def test_choosing_nothing_keeps_the_page_with_a_clear_message(mod_client, flagged):
     response = mod_client.post(care_path(flagged), {"expected": "pending"})
     assert response.status_code == 400
-    assert "Choose one of the options below." in soup(response).select_one(".error-summary").get_text()
+    summary = soup(response).select_one(".error-summary")
+    assert "Choose one of the options below." in summary.get_text()
+    # A label that is a question is not followed by a colon.
+    assert (
+        " ".join(summary.a.get_text().split())
+        == "What would you like to do with this story? Choose one of the options below."
+    )
     assert status_of(flagged) == Status.PENDING
 
 
