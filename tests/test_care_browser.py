@@ -48,8 +48,9 @@ def test_exit_button_leaves_and_back_does_not_return_to_the_page(live_site, exit
     assert page.url == exit_url
 
 
-def test_pressing_shift_three_times_exits(live_site, exit_url, browser_page):
+def test_pressing_shift_three_times_exits_and_back_does_not_return(live_site, exit_url, browser_page):
     page, rec = browser_page
+    page.goto("/")
     page.goto(live_site.articles[0].get_absolute_url())
     assert page.locator("#exit-hint").is_visible()
     assert page.get_by_role("link", name="Exit this page").get_attribute("aria-describedby") == "exit-hint"
@@ -65,6 +66,8 @@ def test_pressing_shift_three_times_exits(live_site, exit_url, browser_page):
     with page.expect_navigation():
         page.keyboard.press("Shift")
     assert page.url == exit_url
+    page.go_back()
+    assert page.url == f"{live_site.url}/"  # the article was replaced in the history, as by the button
 
 
 def test_region_picker_shows_one_country_and_remembers_it_on_this_device_only(live_site, new_browser_page):
