@@ -357,7 +357,10 @@ def test_the_status_page_and_the_decision_mail_link_the_recovery_page(client, sm
     article = make_article()
     response = submit(client, article, django_capture_on_commit_callbacks)
     page = client.get(response["Location"]).content.decode()
-    assert f'href="{reverse("comments:lost_link")}"' in page
+    confirmation = re.search(r'class="alert alert-success story-confirmation".*?</div>', page, re.S).group(0)
+    assert f'href="{reverse("comments:lost_link")}"' in confirmation  # the confirmation, right after sending
+    later = client.get(response["Location"].split("?")[0]).content.decode()  # the status page, any time later
+    assert "story-confirmation" not in later and f'href="{reverse("comments:lost_link")}"' in later
     with django_capture_on_commit_callbacks(execute=True):
         moderation.approve(Comment.objects.get(), make_moderator())
     decision = [m for m in smtp.inbox.to(AUTHOR) if "published" in m["Subject"]][0]
