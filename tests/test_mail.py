@@ -5,13 +5,9 @@ unknown addresses, rate limits), one message per moderator, and the headers and 
 The clock of retries is injected (deliver_due(now=...)): nothing sleeps."""
 
 import re
-import socket
 from datetime import timedelta
-from email import message_from_bytes
-from email.policy import default as default_policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.mail import send_mail
 from django.core.management import call_command
 from django.db import transaction
@@ -25,49 +21,11 @@ from comments.models import Comment
 from comments.notifications import notify_moderators_of_new_stories, notify_moderators_urgently
 from config.outbox import deliver_due
 from tests.factories import STORY_BODY, make_article, make_moderator, make_story, make_user
+from tests.helpers import SMTPServer
 
 AUTHOR = "Robin.Author@example.org"
 TEAM = "team@example.org"
 SITE = "https://stories.rewire.example"
-
-
-class Inbox:
-    """What the SMTP server received: (envelope recipients, parsed message)."""
-
-    def __init__(self):
-        self.received = []
-        self.refused = set()  # addresses the server answers "550 no such user"
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.lower() in self.refused:
-            return f"550 5.1.1 <{address}>: no such user here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.received.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default_policy)))
-        return "250 Message accepted for delivery"
-
-    def to(self, address):
-        return [message for rcpt, message in self.received if rcpt == [address]]
-
-
-class SMTPServer:
-    def __init__(self):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.inbox = Inbox()
-        self.controller = None
-
-    def start(self):
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self):
-        if self.controller:
-            self.controller.stop()
-            self.controller = None
 
 
 @pytest.fixture
