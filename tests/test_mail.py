@@ -230,6 +230,27 @@ def test_no_more_than_the_daily_cap_reaches_one_address_and_the_story_is_still_a
     assert len(smtp.inbox.to(TEAM)) >= 1
 
 
+@pytest.mark.django_db
+def test_the_cap_counts_every_kind_of_author_mail_together(client, smtp, settings, django_capture_on_commit_callbacks):
+    """A recovery request, a reply notice and a private link fill the day's allowance for one address; then
+    neither a decision nor another recovery mail is sent to it."""
+    settings.MAIL_PER_RECIPIENT_PER_DAY = 3
+    capture, moderator, article = django_capture_on_commit_callbacks, make_moderator(), make_article()
+    story = make_story(article, email=AUTHOR, notify_replies=True, status=Comment.Status.APPROVED)
+    ask_for_links(client, capture, AUTHOR)  # 1: new private links
+    with capture(execute=True):
+        moderation.approve(make_story(article, parent=story, name="Kit", body=STORY_BODY + " A reply."), moderator)
+    submit(client, article, capture, body=STORY_BODY + " A second story.")  # 3: its private link
+    with capture(execute=True):
+        moderation.approve(Comment.objects.latest("id"), moderator)  # the decision: over the cap
+    ask_for_links(client, capture, AUTHOR, "10.0.0.2")  # over the cap
+    call_command("send_outbox")
+
+    kinds = sorted(row.context["kind"] for row in Email.objects.filter(to__iexact=AUTHOR))
+    assert kinds == ["link-recovery", "reply-notice", "status-link"]
+    assert len(smtp.inbox.to(AUTHOR)) == 3
+
+
 # --- Lost your private link? ------------------------------------------------------------------
 
 
