@@ -535,8 +535,7 @@ def report(comment, reason, note="", ip_hash=""):
         if at_risk and open_reasons.count(Report.Reason.AT_RISK) == 1:
             from .notifications import notify_moderators_urgently
 
-            pk = story.pk
-            transaction.on_commit(lambda: notify_moderators_urgently(pk, "at-risk-report"))
+            notify_moderators_urgently(story.pk, "at-risk-report")  # queued in this transaction (config/outbox.py)
         # Distinct readers, not reports. A report without a network-address hash (none was known) cannot be
         # matched to another, so it counts on its own.
         reporters = {

@@ -172,18 +172,21 @@ def deliver(pk, now=None):
         return True
     failures = (email.number_of_retries or 0) + 1
     kind, story = (email.context or {}).get("kind"), (email.context or {}).get("story")
+    # The error's type only: its text can name the address (the outbox's Log keeps it, for the admin).
+    error = email.logs.order_by("-id").values_list("exception_type", flat=True).first() or "error"
     if failures < settings.MAIL_MAX_TRIES:
         retry_at = now + retry_delay(failures)
         Email.objects.filter(pk=pk).update(status=STATUS.requeued, number_of_retries=failures, scheduled_time=retry_at)
         logger.warning(
-            "Could not send mail #%s (%s, story %s) at %s (attempt %d); next try at %s",
-            pk, kind, story, now.isoformat(timespec="seconds"), failures, retry_at.isoformat(timespec="seconds"),
+            "Could not send mail #%s (%s, story %s) at %s (attempt %d: %s); next try at %s",
+            pk, kind, story, now.isoformat(timespec="seconds"), failures, error,
+            retry_at.isoformat(timespec="seconds"),
         )  # fmt: skip
     else:
         Email.objects.filter(pk=pk).update(status=STATUS.failed, number_of_retries=failures, scheduled_time=None)
         logger.error(
-            "Could not send mail #%s (%s, story %s) at %s: given up after %d failed attempts",
-            pk, kind, story, now.isoformat(timespec="seconds"), failures,
+            "Could not send mail #%s (%s, story %s) at %s: given up after %d failed attempts (last: %s)",
+            pk, kind, story, now.isoformat(timespec="seconds"), failures, error,
         )  # fmt: skip
     return False
 

@@ -328,9 +328,15 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {"console": {"class": "logging.StreamHandler"}, "none": {"class": "logging.NullHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # post_office's traceback of a failed send can name the recipient (SMTPRecipientsRefused): silenced (a
+        # handler of ours, so it adds none of its own). config.outbox logs each failure itself (mail number,
+        # story, time, error type) and the outbox keeps the error.
+        "post_office": {"handlers": ["none"], "level": "CRITICAL", "propagate": False},
+    },
 }
 
 # Stories (comments): limits and moderation behaviour.

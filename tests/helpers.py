@@ -12,8 +12,11 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from email import message_from_bytes
+from email.policy import default as default_policy
 from pathlib import Path
 
+from aiosmtpd.controller import Controller
 from bs4 import BeautifulSoup
 from django.conf import settings
 from django.test import Client as TestClient
@@ -218,3 +221,46 @@ def form_fields(html, names=("csrfmiddlewaretoken", "ts")):
         assert match, f"no {name} field in the form"
         fields[name] = match.group(1)
     return fields
+
+
+# --- A real SMTP server (aiosmtpd) on 127.0.0.1, started and stopped by the tests -----------------------------------
+
+
+class Inbox:
+    """What the SMTP server received: (envelope recipients, parsed message)."""
+
+    def __init__(self):
+        self.received = []
+        self.refused = set()  # addresses the server answers "550 no such user"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.refused:
+            return f"550 5.1.1 <{address}>: no such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default_policy)))
+        return "250 Message accepted for delivery"
+
+    def to(self, address):
+        return [message for rcpt, message in self.received if rcpt == [address]]
+
+
+class SMTPServer:
+    """aiosmtpd in a thread of the test process, on a port of its own; stop() and start() again on the same port
+    make an outage (connections refused) and its end."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.inbox = Inbox()
+        self.controller = None
+
+    def start(self):
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        if self.controller:
+            self.controller.stop()
+            self.controller = None

@@ -5,13 +5,9 @@ unknown addresses, rate limits), one message per moderator, and the headers and 
 The clock of retries is injected (deliver_due(now=...)): nothing sleeps."""
 
 import re
-import socket
 from datetime import timedelta
-from email import message_from_bytes
-from email.policy import default as default_policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.mail import send_mail
 from django.core.management import call_command
 from django.db import transaction
@@ -25,42 +21,11 @@ from comments.models import Comment
 from comments.notifications import notify_moderators_of_new_stories, notify_moderators_urgently
 from config.outbox import deliver_due
 from tests.factories import STORY_BODY, make_article, make_moderator, make_story, make_user
+from tests.helpers import SMTPServer
 
 AUTHOR = "Robin.Author@example.org"
 TEAM = "team@example.org"
 SITE = "https://stories.rewire.example"
-
-
-class Inbox:
-    """What the SMTP server received: (envelope recipients, parsed message)."""
-
-    def __init__(self):
-        self.received = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.received.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default_policy)))
-        return "250 Message accepted for delivery"
-
-    def to(self, address):
-        return [message for rcpt, message in self.received if rcpt == [address]]
-
-
-class SMTPServer:
-    def __init__(self):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.inbox = Inbox()
-        self.controller = None
-
-    def start(self):
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self):
-        if self.controller:
-            self.controller.stop()
-            self.controller = None
 
 
 @pytest.fixture
@@ -156,6 +121,26 @@ def test_an_outage_keeps_the_mail_with_its_error_and_it_is_delivered_after_recov
     assert deliver_due(now=failed_at + timedelta(days=1)) == (0, 0)  # never sent twice
 
 
+@pytest.mark.django_db
+def test_a_refused_recipient_is_retried_and_no_log_line_carries_the_address(
+    client, smtp, django_capture_on_commit_callbacks, caplog
+):
+    """The SMTP server's refusal names the address (SMTPRecipientsRefused): it is kept in the outbox's log, for
+    the admin, but never written to the server's log (post_office's own traceback would carry it)."""
+    smtp.inbox.refused.add(AUTHOR.lower())
+    submit(client, make_article(), django_capture_on_commit_callbacks)
+
+    story = Comment.objects.get()
+    row = Email.objects.get(to=AUTHOR)
+    assert row.status == STATUS.requeued
+    assert Log.objects.get(email=row).exception_type == "SMTPRecipientsRefused"
+    assert f"story {story.pk}" in outbox_log(caplog) and "SMTPRecipientsRefused" in outbox_log(caplog)
+    # Every record the site wrote (the test's own SMTP server, aiosmtpd's "mail.log", aside), with its traceback.
+    site_log = "\n".join(caplog.handler.format(record) for record in caplog.records if record.name != "mail.log")
+    assert "Failed to send" in site_log or "Could not send" in site_log
+    assert AUTHOR.lower() not in site_log.lower()
+
+
 def committed():
     """What a real commit does after the transaction: run the on_commit hooks (tests never commit)."""
     return TestCase.captureOnCommitCallbacks(execute=True)
@@ -165,7 +150,6 @@ def outbox_log(caplog):
     return "\n".join(record.getMessage() for record in caplog.records if record.name == "config.outbox")
 
 
-@pytest.mark.django_db
 @pytest.mark.django_db
 def test_retries_back_off_and_give_up_after_the_configured_number_of_tries(smtp, settings):
     smtp.stop()
@@ -244,6 +228,27 @@ def test_no_more_than_the_daily_cap_reaches_one_address_and_the_story_is_still_a
         moderation.approve(third, make_moderator())
     assert len(smtp.inbox.to(AUTHOR)) == 2
     assert len(smtp.inbox.to(TEAM)) >= 1
+
+
+@pytest.mark.django_db
+def test_the_cap_counts_every_kind_of_author_mail_together(client, smtp, settings, django_capture_on_commit_callbacks):
+    """A recovery request, a reply notice and a private link fill the day's allowance for one address; then
+    neither a decision nor another recovery mail is sent to it."""
+    settings.MAIL_PER_RECIPIENT_PER_DAY = 3
+    capture, moderator, article = django_capture_on_commit_callbacks, make_moderator(), make_article()
+    story = make_story(article, email=AUTHOR, notify_replies=True, status=Comment.Status.APPROVED)
+    ask_for_links(client, capture, AUTHOR)  # 1: new private links
+    with capture(execute=True):
+        moderation.approve(make_story(article, parent=story, name="Kit", body=STORY_BODY + " A reply."), moderator)
+    submit(client, article, capture, body=STORY_BODY + " A second story.")  # 3: its private link
+    with capture(execute=True):
+        moderation.approve(Comment.objects.latest("id"), moderator)  # the decision: over the cap
+    ask_for_links(client, capture, AUTHOR, "10.0.0.2")  # over the cap
+    call_command("send_outbox")
+
+    kinds = sorted(row.context["kind"] for row in Email.objects.filter(to__iexact=AUTHOR))
+    assert kinds == ["link-recovery", "reply-notice", "status-link"]
+    assert len(smtp.inbox.to(AUTHOR)) == 3
 
 
 # --- Lost your private link? ------------------------------------------------------------------
@@ -331,7 +336,10 @@ def test_the_status_page_and_the_decision_mail_link_the_recovery_page(client, sm
     article = make_article()
     response = submit(client, article, django_capture_on_commit_callbacks)
     page = client.get(response["Location"]).content.decode()
-    assert f'href="{reverse("comments:lost_link")}"' in page
+    confirmation = re.search(r'class="alert alert-success story-confirmation".*?</div>', page, re.S).group(0)
+    assert f'href="{reverse("comments:lost_link")}"' in confirmation  # the confirmation, right after sending
+    later = client.get(response["Location"].split("?")[0]).content.decode()  # the status page, any time later
+    assert "story-confirmation" not in later and f'href="{reverse("comments:lost_link")}"' in later
     with django_capture_on_commit_callbacks(execute=True):
         moderation.approve(Comment.objects.get(), make_moderator())
     decision = [m for m in smtp.inbox.to(AUTHOR) if "published" in m["Subject"]][0]

@@ -9,13 +9,14 @@ import pytest
 from bs4 import BeautifulSoup
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
+from post_office.models import Email
 
-from comments import spam
-from comments.models import Comment, ModeratorMailMarker, ModeratorPreference
+from comments import moderation, spam
+from comments.models import Comment, ModeratorMailMarker, ModeratorPreference, Report
 from comments.notifications import notify_moderators_of_new_stories, notify_moderators_urgently
 from config.outbox import deliver_due
 from tests.factories import STORY_BODY, make_article, make_moderator, make_story, make_user
@@ -241,6 +242,22 @@ def test_an_at_risk_report_has_its_own_urgent_subject_and_unknown_reasons_are_re
     assert STORY_BODY not in urgent.body
     with pytest.raises(ValueError):
         after_commit(notify_moderators_urgently, story.pk, "bored")
+
+
+@pytest.mark.django_db
+def test_the_urgent_notice_of_an_at_risk_report_is_queued_in_the_reports_transaction():
+    """Written with the report (issue 14: every mail in the transaction of its change), so that it cannot be lost
+    between the report's commit and a later step; delivered once the report commits."""
+    moderator = make_moderator(email="mod@example.org")
+    story = make_story(make_article(), status=Comment.Status.APPROVED)
+    with TestCase.captureOnCommitCallbacks(execute=False):  # the report's transaction, not yet committed
+        moderation.report(story, Report.Reason.AT_RISK, "")
+        queued = Email.objects.filter(context__kind="moderators-urgent")
+        assert sorted(row.to[0] for row in queued) == sorted([TEAM, moderator.email])
+    with pytest.raises(RuntimeError), transaction.atomic():  # a report rolled back queues nothing
+        moderation.report(make_story(story.article, status=Comment.Status.APPROVED), Report.Reason.AT_RISK, "")
+        raise RuntimeError
+    assert Email.objects.filter(context__kind="moderators-urgent").count() == 2
 
 
 # --- Recipients -------------------------------------------------------------------------------

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.mail import send_mail
 from django.templatetags.static import static
+from django.test import TestCase
 
 from config.pagecache import _code_paths, code_version
 
@@ -178,3 +180,17 @@ def test_the_release_covers_the_help_numbers():
     cache kept under the previous release."""
     help_file = Path(settings.BASE_DIR) / "content" / "help.yaml"
     assert any(help_file == path or path in help_file.parents for path in _code_paths())
+
+
+@pytest.mark.django_db
+def test_make_run_prints_mail_to_the_console(monkeypatch, settings, capsys):
+    """`make run` (DEBUG=1, no EMAIL_HOST): mail still goes through the outbox, and is printed, not sent."""
+    for name in ("EMAIL_HOST", "EMAIL_BACKEND"):
+        monkeypatch.delenv(name, raising=False)
+    dev = load_settings(monkeypatch, DEBUG="1")
+    assert dev["EMAIL_BACKEND"] == "config.outbox.OutboxBackend"
+    settings.EMAIL_BACKEND, settings.MAIL_DELIVERY_BACKEND = dev["EMAIL_BACKEND"], dev["MAIL_DELIVERY_BACKEND"]
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        send_mail("Your story was received", "Printed, not sent.", None, ["author@example.org"])
+    printed = capsys.readouterr().out
+    assert "Subject: Your story was received" in printed and "Printed, not sent." in printed

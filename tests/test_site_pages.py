@@ -53,8 +53,12 @@ def test_pages_load_from_content_and_render(client):
         assert page.body_html.startswith("<")
         assert soup.select_one(".site-page .article-body").decode_contents().strip() == page.body_html.strip()
     privacy = soup_of(client.get("/privacy/")).get_text(" ")
-    for fact in ["30 days", "SHA-256", "withdraw", "never shown", "erase"]:
+    for fact in ["30 days", "SHA-256", "withdraw", "never shown", "erase", "7 days after delivery"]:
         assert fact.lower() in privacy.lower(), fact
+    # A lost private link can be replaced (issue 14): the notice says how, and links the page.
+    assert soup_of(client.get("/privacy/")).find(
+        "a", href=reverse("comments:lost_link"), string="ask for a new private link"
+    )
 
 
 def test_loading_again_changes_nothing_and_keeps_admin_edits(client):
