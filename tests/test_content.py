@@ -253,11 +253,15 @@ def test_an_article_without_a_prompt_of_its_own_gets_the_standard_heading(loaded
     stories = stories_section(soup)
     assert text_of(stories.find("h2")) == "Share your story"
     assert stories.select_one(".story-prompt") is None
+    # Nor seed 000's "Leave a Comment" (its page's last line) under the form: the site's own heading.
+    assert "Leave a Comment" not in soup.decode()
+    assert text_of(soup.find(id="leave-a-comment-heading")) == "Write your story"
     # The page a story comes back to (with errors) says the same.
     response = client.post(reverse("comments:post", args=[KETAMINE[1]]), {"name": "Robin", "body": ""})
     page = BeautifulSoup(response.content.decode(), "html.parser")
-    assert "Now Your Turn" not in page.decode()
+    assert "Now Your Turn" not in page.decode() and "Leave a Comment" not in page.decode()
     assert text_of(page.find(id="stories")) == "Share your story"
+    assert text_of(page.find(id="leave-a-comment-heading")) == "Write your story"
 
 
 @pytest.mark.django_db
