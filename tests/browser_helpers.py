@@ -214,23 +214,72 @@ def browser_page(new_browser_page):
     return new_browser_page()
 
 
+# What `load_articles` stored the first time this test process ran it: [(model, rows, {field: [content type names]})].
+_seed_rows = []
+
+
+def seed_content():
+    """The seed articles and site pages, exactly as `load_articles` stores them, in a database that has none.
+
+    The command runs for real the first time in each test process (each pytest-xdist worker); after that its rows
+    (articles, FAQs, references, topics, pages, search entries, revisions...) are inserted again as they were,
+    which costs milliseconds instead of parsing, rendering and checksumming every file for each browser test.
+    tests/test_browser.py checks that load_articles finds such a copy unchanged."""
+    from io import StringIO
+
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    if not _seed_rows:
+        models = apps.get_models(include_auto_created=True)
+        before = {model: set(model._base_manager.values_list("pk", flat=True)) for model in models}
+        call_command("load_articles", stdout=StringIO())
+        new = {
+            model: [row for row in model._base_manager.order_by("pk") if row.pk not in before[model]]
+            for model in models
+        }
+        for model, rows in new.items():
+            if not rows:
+                continue
+            content_types = {}
+            for field in model._meta.concrete_fields:
+                values = [getattr(row, field.attname) for row in rows]
+                if not field.is_relation or field.related_model in new and new[field.related_model]:
+                    continue
+                if field.related_model is ContentType:  # re-created, with new ids, by each test's flush
+                    content_types[field] = [ContentType.objects.get_for_id(value).natural_key() for value in values]
+                else:
+                    assert values == [None] * len(rows), f"{model.__name__}.{field.name} points outside the seed rows"
+            _seed_rows.append((model, rows, content_types))
+        return
+    with transaction.atomic():  # foreign keys are checked at the commit: the order of the tables does not matter
+        for model, rows, content_types in _seed_rows:
+            for field, names in content_types.items():
+                for row, name in zip(rows, names, strict=True):
+                    setattr(row, field.attname, ContentType.objects.get_by_natural_key(*name).pk)
+            model._base_manager.bulk_create(rows)
+        with connection.cursor() as cursor:  # PostgreSQL's sequences continue after the copied ids
+            for sql in connection.ops.sequence_reset_sql(no_style(), [model for model, *_ in _seed_rows]):
+                cursor.execute(sql)
+
+
 @pytest.fixture
 def live_site(live_server, transactional_db, settings):
-    """The seed articles loaded with `load_articles` behind the live server. Build stories and moderators with
-    tests/factories.py (their password is `live_site.password`, i.e. factories.PASSWORD).
+    """The seed articles loaded with `load_articles` behind the live server (seed_content()). Build stories and
+    moderators with tests/factories.py (their password is `live_site.password`, i.e. factories.PASSWORD).
 
     STORY_MIN_SECONDS is 0 so that a fast (automated) typist is not refused.
     """
-    from io import StringIO
     from types import SimpleNamespace
-
-    from django.core.management import call_command
 
     from articles.models import Article
     from tests.factories import PASSWORD
 
     settings.STORY_MIN_SECONDS = 0
-    call_command("load_articles", stdout=StringIO())
+    seed_content()
     return SimpleNamespace(
         url=live_server.url,
         articles=list(Article.objects.published().order_by("published_at")),

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from articles.models import Article
 from comments.models import Comment, ModerationEvent
-from tests.browser_helpers import log_in, screenshot
+from tests.browser_helpers import log_in, screenshot, seed_content
 from tests.factories import make_moderator, make_story
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -282,3 +282,29 @@ def test_article_ordering_is_stable(live_site):
         Article.objects.published().order_by("published_at").values_list("slug", flat=True)
     )
     assert len(live_site.articles) == 2
+
+
+def test_the_seed_content_copied_between_tests_is_what_load_articles_stores(transactional_db):
+    """live_site copies the rows of this process's first `load_articles` (tests/browser_helpers.py seed_content): the
+    command itself finds such a copy identical to the files, and each article keeps its search entries and history."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from reversion.models import Version
+
+    from pages.models import Page
+    from search.models import SearchEntry
+
+    seed_content()  # for real if this process has not loaded them yet
+    counts = {model: model.objects.count() for model in (Article, Page, SearchEntry, Version)}
+    call_command("flush", interactive=False, reset_sequences=False)  # as between two tests: new content type ids
+    seed_content()  # a copy
+    assert {model: model.objects.count() for model in counts} == counts
+    assert all(counts.values()), counts
+    out = StringIO()
+    call_command("load_articles", stdout=out)
+    changes = [line for line in out.getvalue().splitlines() if not line.startswith(("unchanged ", "help resources"))]
+    assert not changes, changes
+    for article in Article.objects.all():
+        assert Version.objects.get_for_object(article).count() == 1
+        assert SearchEntry.objects.filter(article=article, kind="section").exists()

@@ -1,6 +1,10 @@
-"""Nothing is lost under concurrency: a real gunicorn (4 workers, production settings) on a new SQLite file (named by
-SQLITE_PATH and by DATABASE_URL=sqlite:///...; a copy of one migrated once per test process) and on a fresh PostgreSQL database, 20 concurrent clients posting 200
-stories through the real form, and a moderator's approve racing the author's withdraw on the same stories.
+"""Nothing is lost under concurrency: a real gunicorn (4 workers, production settings) on a new SQLite file (a copy of
+one migrated once per test process) and on a fresh PostgreSQL database, 20 concurrent clients posting 200 stories
+through the real form, and a moderator's approve racing the author's withdraw on the same stories.
+
+SQLite is named both ways a deployment can name it, each under real concurrent writes: DATABASE_URL=sqlite:///...
+for the 200 stories, SQLITE_PATH for the stories sent at once. config/settings.py turns SQLITE_PATH into that same
+URL (one code path), and tests/test_settings.py checks that both names give identical DATABASES options.
 
 What the race asserts, per story (A = moderation.approve in one process, B = moderation.withdraw in another,
 started at the same instant):
@@ -225,20 +229,21 @@ def run_scenario(env, tmp_path, label):
         )
 
 
+def assert_switched_to_wal(path):
+    """The server's workers switched the copy to WAL (the template is not): the options reached them."""
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
 # Each database's own `make test` run checks it (the SQLite run SQLite, the PostgreSQL run PostgreSQL): the
 # scenario is not repeated for the other database, which the other run covers.
 @pytest.mark.skipif(ON_POSTGRES, reason="checked in the SQLite run (make test without DATABASE_URL)")
-@pytest.mark.parametrize("named_by", ["SQLITE_PATH", "DATABASE_URL"])
-def test_nothing_lost_on_sqlite(tmp_path, sqlite_template, named_by):
-    """The same SQLite file, named by SQLITE_PATH or by DATABASE_URL=sqlite:///...: both get the options
-    that let the four workers share it."""
+def test_nothing_lost_on_sqlite(tmp_path, sqlite_template):
+    """Named by DATABASE_URL=sqlite:///..., the name that once lost the options that let four workers share the
+    file (SQLITE_PATH: test_same_story_sent_at_once_is_stored_once_on_sqlite)."""
     path = copy_of(sqlite_template, tmp_path / "concurrency.sqlite3")
-    env = production_env(
-        **({"SQLITE_PATH": str(path)} if named_by == "SQLITE_PATH" else {"DATABASE_URL": f"sqlite:///{path}"})
-    )
-    run_scenario(env, tmp_path, f"sqlite-{named_by.lower()}")
-    with closing(sqlite3.connect(path)) as db:  # the workers switched it to WAL (the template is not)
-        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    run_scenario(production_env(DATABASE_URL=f"sqlite:///{path}"), tmp_path, "sqlite")
+    assert_switched_to_wal(path)
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="checked in the PostgreSQL run (make test-postgres, .ci/run)")
@@ -313,6 +318,7 @@ def test_same_story_sent_at_once_is_stored_once_on_sqlite(tmp_path, sqlite_templ
     path = copy_of(sqlite_template, tmp_path / "at-once.sqlite3")
     env = production_env(SQLITE_PATH=str(path), STORY_FLOOD_LIMIT="5")
     run_at_once_scenario(env, tmp_path, "sqlite")
+    assert_switched_to_wal(path)
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="checked in the PostgreSQL run (make test-postgres, .ci/run)")
