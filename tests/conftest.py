@@ -129,3 +129,21 @@ def _static_files_looked_up_when_asked_for():
 
     with override_settings(WHITENOISE_AUTOREFRESH=True):
         yield
+
+
+@_pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A migrated SQLite file with the seed articles, made once per test process by the commands a deployment
+    runs; each SQLite scenario of the `slow` tests runs on its own copy (tests/helpers.py copy_of), instead of
+    migrating a new file each time. Its journal is set back to SQLite's default, so each server must switch its
+    copy to WAL itself, as it would a fresh file."""
+    import sqlite3
+    from contextlib import closing
+
+    from tests.helpers import migrate_and_load, production_env
+
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.sqlite3"
+    migrate_and_load(production_env(SQLITE_PATH=str(path)))
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("PRAGMA journal_mode=DELETE").fetchone() == ("delete",)
+    return path

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -97,6 +98,24 @@ def shell(env, code, timeout=120):
     """Runs Python in `manage.py shell -c` against the server's database; returns the last line parsed as JSON."""
     out = manage(env, "shell", "-c", code, timeout=timeout)
     return json.loads(out.strip().splitlines()[-1])
+
+
+MIGRATE_AND_LOAD_CODE = """
+from django.core.management import call_command
+call_command("migrate", interactive=False, verbosity=0)
+call_command("load_articles", verbosity=0)
+"""
+
+
+def migrate_and_load(env):
+    """What a deployment runs on a new database (`migrate`, then `load_articles`), in one Python start."""
+    manage(env, "shell", "-c", MIGRATE_AND_LOAD_CODE)
+
+
+def copy_of(template, path):
+    """A copy of conftest's `sqlite_template` (a migrated SQLite file with the articles) for one scenario."""
+    shutil.copyfile(template, path)
+    return path
 
 
 class Gunicorn:
