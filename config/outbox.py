@@ -4,7 +4,8 @@ a mail is never lost and never sent for a change that was rolled back.
 
 * `queue_mail()` builds a message from a template pair (<name>.txt and <name>.html) and queues it: the one
   way the site's own code sends mail, so every message has text and HTML, a Message-ID on the site's
-  domain, and respects the per-recipient daily cap.
+  domain, and respects the per-recipient daily cap (under a row lock per address, so that simultaneous
+  requests cannot pass it together).
 * `OutboxBackend` is settings.EMAIL_BACKEND: Django's own send_mail()/EmailMessage.send() queue here too.
 * `deliver()` sends one queued mail through settings.MAIL_DELIVERY_BACKEND. It runs once the transaction
   commits (so a mail usually leaves at once), and `manage.py send_outbox` (every minute) sends the rest.
@@ -78,6 +79,30 @@ def make_message_id():
     return make_msgid(domain=site_domain())
 
 
+def take_allowance(address, kind, story_pk, now):
+    """True when one more mail may go to this address: fewer than settings.MAIL_PER_RECIPIENT_PER_DAY in the
+    last 24 hours. Locks the address's MailRecipient row (made on its first mail; a keyed hash, never the
+    address) until the transaction ends, so that a simultaneous request mailing the same address waits here
+    and then counts this one's mail: counting, then inserting, without the lock let each request pass."""
+    from comments.models import MailRecipient, hash_email
+
+    key = hash_email(address)
+    MailRecipient.objects.get_or_create(email_hash=key, defaults={"last_mail_at": now})  # race-safe (unique)
+    recipient = MailRecipient.objects.select_for_update().get(email_hash=key)
+    if mails_in_last_day(address, now) >= settings.MAIL_PER_RECIPIENT_PER_DAY:
+        logger.warning(
+            "Mail skipped at %s: %s mail about story %s; its address already had %d mails in 24 hours",
+            now.isoformat(timespec="seconds"),
+            kind,
+            story_pk,
+            settings.MAIL_PER_RECIPIENT_PER_DAY,
+        )
+        return False
+    recipient.last_mail_at = now
+    recipient.save(update_fields=["last_mail_at"])
+    return True
+
+
 def mails_in_last_day(address, now=None):
     """Mails queued to this address in the last 24 hours, moderators' notices not counted."""
     since = (now or timezone.now()) - timedelta(days=1)
@@ -85,6 +110,7 @@ def mails_in_last_day(address, now=None):
     return rows.count() - rows.filter(context__kind__in=MODERATOR_KINDS).count()
 
 
+@transaction.atomic  # take_allowance's row lock needs a transaction; it is held until the outermost one ends
 def queue_mail(
     kind,
     to,
@@ -110,14 +136,7 @@ def queue_mail(
     if not to:
         return None
     now = now or timezone.now()
-    if kind not in MODERATOR_KINDS and mails_in_last_day(to, now) >= settings.MAIL_PER_RECIPIENT_PER_DAY:
-        logger.warning(
-            "Mail skipped at %s: %s mail about story %s; its address already had %d mails in 24 hours",
-            now.isoformat(timespec="seconds"),
-            kind,
-            story_pk,
-            settings.MAIL_PER_RECIPIENT_PER_DAY,
-        )
+    if kind not in MODERATOR_KINDS and not take_allowance(to, kind, story_pk, now):
         return None
     context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, "subject": subject, **context}
     headers = {"List-Unsubscribe": f"<{unsubscribe_url}>"} if unsubscribe_url else {}

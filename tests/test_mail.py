@@ -5,20 +5,22 @@ unknown addresses, rate limits), one message per moderator, and the headers and 
 The clock of retries is injected (deliver_due(now=...)): nothing sleeps."""
 
 import re
+import threading
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core.mail import send_mail
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 from post_office.models import STATUS, Email, Log
 
 from comments import moderation, spam
-from comments.models import Comment
-from comments.notifications import notify_moderators_of_new_stories, notify_moderators_urgently
+from comments.models import Comment, MailRecipient, hash_email
+from comments.notifications import notify_moderators_of_new_stories, notify_moderators_urgently, send_status_link
 from config.outbox import deliver_due
 from tests.factories import STORY_BODY, make_article, make_moderator, make_story, make_user
 from tests.helpers import SMTPServer
@@ -249,6 +251,58 @@ def test_the_cap_counts_every_kind_of_author_mail_together(client, smtp, setting
     kinds = sorted(row.context["kind"] for row in Email.objects.filter(to__iexact=AUTHOR))
     assert kinds == ["link-recovery", "reply-notice", "status-link"]
     assert len(smtp.inbox.to(AUTHOR)) == 3
+
+
+def _status_link_in_a_thread(story, barrier, queued):
+    try:
+        barrier.wait(timeout=10)
+        with transaction.atomic():
+            queued.append(send_status_link(story.pk, story.token) is not None)
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="SQLite's in-memory test database does not wait for table locks between threads (it fails at random "
+    "under load); the PostgreSQL run checks the lock, and SQLite's IMMEDIATE transactions serialise writers anyway",
+)
+def test_the_cap_holds_when_many_mails_to_one_address_are_queued_at_once(settings):
+    """Twenty requests at the same instant, each in its own transaction and database connection (like server
+    processes), each queueing a private link to the same address: exactly the cap is queued, not one more per
+    request that counted before the others had committed."""
+    settings.MAIL_PER_RECIPIENT_PER_DAY = 5
+    article = make_article()
+    stories = [make_story(article, email=AUTHOR, body=f"{STORY_BODY} Part {number}.") for number in range(20)]
+    barrier, queued = threading.Barrier(len(stories)), []
+    threads = [threading.Thread(target=_status_link_in_a_thread, args=(story, barrier, queued)) for story in stories]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert len(queued) == len(stories)
+    assert Email.objects.filter(to__iexact=AUTHOR).count() == 5
+    assert sorted(queued) == [False] * 15 + [True] * 5
+
+
+@pytest.mark.django_db
+def test_the_caps_row_keeps_only_a_keyed_hash_and_goes_a_day_after_the_last_mail_or_on_erasure():
+    article, kit = make_article(), "kit@example.org"
+    for email in (AUTHOR, kit):
+        send_status_link(make_story(article, email=email).pk, "a-token")
+    rows = list(MailRecipient.objects.values_list("email_hash", flat=True))
+    assert sorted(rows) == sorted([hash_email(AUTHOR), hash_email(kit)])
+    assert hash_email(AUTHOR) == hash_email(AUTHOR.upper()) and "@" not in str(list(MailRecipient.objects.values()))
+
+    MailRecipient.objects.filter(email_hash=hash_email(kit)).update(
+        last_mail_at=timezone.now() - timedelta(days=1, minutes=1)
+    )
+    call_command("purge_personal_data", stdout=StringIO())
+    assert list(MailRecipient.objects.values_list("email_hash", flat=True)) == [hash_email(AUTHOR)]
+    call_command("erase_commenter", AUTHOR.upper(), stdout=StringIO())
+    assert not MailRecipient.objects.exists()
 
 
 # --- Lost your private link? ------------------------------------------------------------------

@@ -7,7 +7,7 @@
   (django-axes also deletes them at the next login, but there may not be one for a while);
 * the outbox (addresses, and private links in mail to authors): sent mail older than 7 days and mail
   given up older than the 30 days is deleted, with its delivery log; "lost link" requests (hashes only)
-  older than a day;
+  older than a day, and the per-recipient cap's rows (hashes only) of addresses not mailed for a day;
 * blocks of authors (keyed hashes of an email and/or network address) that ended or were lifted more than
   30 days ago are deleted (the story they were started from keeps the block and the unblock in its history).
 """
@@ -23,7 +23,7 @@ from django.utils import timezone
 from post_office.models import STATUS, Email
 
 from comments import moderation
-from comments.models import Block, Comment, LinkRecoveryRequest, Report
+from comments.models import Block, Comment, LinkRecoveryRequest, MailRecipient, Report
 
 RETENTION_DAYS = 30
 SENT_MAIL_DAYS = 7  # longer than the per-recipient cap's day; long enough to answer "did my mail go out?"
@@ -53,6 +53,7 @@ class Command(BaseCommand):
             ).delete()
             mails = deleted.get(Email._meta.label, 0)
             LinkRecoveryRequest.objects.filter(created_at__lt=now - timedelta(days=1)).delete()
+            MailRecipient.objects.filter(last_mail_at__lt=now - timedelta(days=1)).delete()
             blocks, _ = Block.objects.filter(Q(lifted_at__lt=cutoff) | Q(ends_at__lt=cutoff)).delete()
         self.stdout.write(
             f"Network-address hashes blanked: {stories} stories, {reports} reports (older than {days} days)."
