@@ -7,6 +7,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -97,6 +98,19 @@ def shell(env, code, timeout=120):
     """Runs Python in `manage.py shell -c` against the server's database; returns the last line parsed as JSON."""
     out = manage(env, "shell", "-c", code, timeout=timeout)
     return json.loads(out.strip().splitlines()[-1])
+
+
+def migrate_and_load(env):
+    """What a deployment runs before it serves: `migrate`, then `load_articles` (in one interpreter: each start of
+    manage.py costs about a second)."""
+    code = "from django.core.management import call_command as run; run('migrate', interactive=False, verbosity=0); "
+    manage(env, "shell", "-c", code + "run('load_articles', verbosity=0)")
+
+
+def copy_of(template, path):
+    """A copy of the migrated SQLite template (conftest.py sqlite_template) for one scenario's servers."""
+    shutil.copyfile(template, path)
+    return path
 
 
 class Gunicorn:

@@ -1,6 +1,7 @@
 """Nothing is lost under concurrency: a real gunicorn (4 workers, production settings) on a new SQLite file (a copy of
-one migrated once per test process) and on a fresh PostgreSQL database, 20 concurrent clients posting 200 stories
-through the real form, and a moderator's approve racing the author's withdraw on the same stories.
+one migrated once per run: conftest.py sqlite_template) and on a fresh PostgreSQL database, 20 concurrent clients
+posting 200 stories through the real form, and a moderator's approve racing the author's withdraw on the same
+stories.
 
 SQLite is named both ways a deployment can name it, each under real concurrent writes: DATABASE_URL=sqlite:///...
 for the 200 stories, SQLITE_PATH for the stories sent at once. config/settings.py turns SQLITE_PATH into that same
@@ -15,7 +16,6 @@ started at the same instant):
 """
 
 import json
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -26,7 +26,18 @@ from contextlib import closing
 
 import pytest
 
-from tests.helpers import BASE_DIR, ON_POSTGRES, Client, explain, form_fields, manage, production_env, serving, shell
+from tests.helpers import (
+    BASE_DIR,
+    ON_POSTGRES,
+    Client,
+    copy_of,
+    explain,
+    form_fields,
+    migrate_and_load,
+    production_env,
+    serving,
+    shell,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -183,29 +194,6 @@ def race(env):
             assert outcomes["approve"][pk] == "invalid"
             assert state["events"] == ["submitted", "withdrawn"], (pk, state)
     return approve_won
-
-
-def migrate_and_load(env):
-    manage(env, "migrate", "--noinput")
-    manage(env, "load_articles")
-
-
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory):
-    """A migrated SQLite file with the seed articles, made once per test process by the same commands a
-    deployment runs; each SQLite scenario runs on its own copy (the two commands took a quarter of a scenario's
-    time). Its journal is set back to SQLite's default, so each server must switch its copy to WAL itself, as
-    it would a fresh file."""
-    path = tmp_path_factory.mktemp("concurrency") / "template.sqlite3"
-    migrate_and_load(production_env(SQLITE_PATH=str(path)))
-    with closing(sqlite3.connect(path)) as db:
-        assert db.execute("PRAGMA journal_mode=DELETE").fetchone() == ("delete",)
-    return path
-
-
-def copy_of(template, path):
-    shutil.copyfile(template, path)
-    return path
 
 
 def run_scenario(env, tmp_path, label):
