@@ -116,6 +116,36 @@ def fresh_postgres_database():
         admin.close()
 
 
+@_pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A SQLite file migrated and loaded with the seed articles by the commands a deployment runs
+    (tests/helpers.py migrate_and_load), made once per run and shared by its pytest-xdist workers (the first
+    to ask makes it, under a lock); the real-server tests each serve a copy of it (helpers.copy_of) instead
+    of running the two commands again (about 5 s of CPU each time). Its journal is set back to SQLite's
+    default, so each server must switch its copy to WAL itself, as it would a fresh file."""
+    import fcntl
+    import os
+    import sqlite3
+    from contextlib import closing
+
+    from tests.helpers import migrate_and_load, production_env
+
+    run_dir = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run_dir = run_dir.parent  # the run's own folder, above each worker's
+    path = run_dir / "sqlite-template.sqlite3"
+    with open(run_dir / "sqlite-template.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            building = run_dir / "sqlite-template.building.sqlite3"
+            building.unlink(missing_ok=True)
+            migrate_and_load(production_env(SQLITE_PATH=str(building)))
+            with closing(sqlite3.connect(building)) as db:
+                assert db.execute("PRAGMA journal_mode=DELETE").fetchone() == ("delete",)
+            building.rename(path)  # complete or absent: never half-built
+    return path
+
+
 @_pytest.fixture(autouse=True, scope="session")
 def _static_files_looked_up_when_asked_for():
     """WhiteNoise finds a static file when it is asked for, as under `make run`, instead of listing and reading
@@ -129,21 +159,3 @@ def _static_files_looked_up_when_asked_for():
 
     with override_settings(WHITENOISE_AUTOREFRESH=True):
         yield
-
-
-@_pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory):
-    """A migrated SQLite file with the seed articles, made once per test process by the commands a deployment
-    runs; each SQLite scenario of the `slow` tests runs on its own copy (tests/helpers.py copy_of), instead of
-    migrating a new file each time. Its journal is set back to SQLite's default, so each server must switch its
-    copy to WAL itself, as it would a fresh file."""
-    import sqlite3
-    from contextlib import closing
-
-    from tests.helpers import migrate_and_load, production_env
-
-    path = tmp_path_factory.mktemp("sqlite-template") / "template.sqlite3"
-    migrate_and_load(production_env(SQLITE_PATH=str(path)))
-    with closing(sqlite3.connect(path)) as db:
-        assert db.execute("PRAGMA journal_mode=DELETE").fetchone() == ("delete",)
-    return path

@@ -15,7 +15,18 @@ import urllib.parse
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.helpers import ON_POSTGRES, Client, explain, form_fields, manage, production_env, serving, shell
+from tests.helpers import (
+    ON_POSTGRES,
+    Client,
+    copy_of,
+    explain,
+    form_fields,
+    manage,
+    migrate_and_load,
+    production_env,
+    serving,
+    shell,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -23,13 +34,6 @@ SLUG = "ketamine-for-npd"
 PASSWORD = "a long moderator passphrase 42"
 TROLL, TROLL_NETWORK = "troll@example.org", "203.0.113.7"
 
-# One interpreter for the three commands (each `manage.py` start costs about a second).
-SETUP_CODE = f"""
-from django.core.management import call_command
-call_command("migrate", interactive=False, verbosity=0)
-call_command("load_articles", verbosity=0)
-call_command("createmoderator", "alex", email="alex@example.org", password={PASSWORD!r})
-"""
 
 STATE_CODE = """
 import json
@@ -105,7 +109,8 @@ def spam_tab(client):
 
 
 def run_scenario(env, tmp_path):
-    manage(env, "shell", "-c", SETUP_CODE)
+    """On a migrated database with the seed articles."""
+    manage(env, "createmoderator", "alex", "--email", "alex@example.org", "--password", PASSWORD)
     state = lambda: shell(env, STATE_CODE.format(troll=TROLL, network=TROLL_NETWORK))  # noqa: E731
     PENDING, HELD = ("pending", False), ("spam", True)
     expected = {}  # each story's body: (its status, flagged "Blocked author")
@@ -212,10 +217,10 @@ def run_scenario(env, tmp_path):
 
 
 @pytest.mark.skipif(ON_POSTGRES, reason="checked in the SQLite run (make test without DATABASE_URL)")
-def test_a_block_holds_across_two_server_processes_on_sqlite(tmp_path):
+def test_a_block_holds_across_two_server_processes_on_sqlite(tmp_path, sqlite_template):
     # Both processes share the file cache that sessions are read through (SQLite without Redis).
     env = production_env(
-        SQLITE_PATH=str(tmp_path / "two-processes.sqlite3"),
+        SQLITE_PATH=str(copy_of(sqlite_template, tmp_path / "two-processes.sqlite3")),
         SESSION_CACHE_DIR=str(tmp_path / "sessions"),
         PROXY_COUNT="1",
     )
@@ -225,4 +230,5 @@ def test_a_block_holds_across_two_server_processes_on_sqlite(tmp_path):
 @pytest.mark.skipif(not ON_POSTGRES, reason="checked in the PostgreSQL run (make test-postgres, .ci/run)")
 def test_a_block_holds_across_two_server_processes_on_postgres(tmp_path, fresh_postgres_database):
     env = production_env(DATABASE_URL=fresh_postgres_database, PROXY_COUNT="1")
+    migrate_and_load(env)
     run_scenario(env, tmp_path)

@@ -1,6 +1,7 @@
 """Nothing is lost under concurrency: a real gunicorn (4 workers, production settings) on a new SQLite file (a copy of
-conftest's sqlite_template) and on a fresh PostgreSQL database, 20 concurrent clients posting 200 stories
-through the real form, and a moderator's approve racing the author's withdraw on the same stories.
+one migrated once per run: conftest.py sqlite_template) and on a fresh PostgreSQL database, 20 concurrent clients
+posting 200 stories through the real form, and a moderator's approve racing the author's withdraw on the same
+stories.
 
 SQLite is named both ways a deployment can name it, each under real concurrent writes: DATABASE_URL=sqlite:///...
 for the 200 stories, SQLITE_PATH for the stories sent at once. config/settings.py turns SQLITE_PATH into that same
