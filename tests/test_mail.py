@@ -19,7 +19,7 @@ from django.utils import timezone
 from post_office.models import STATUS, Email, Log
 
 from comments import moderation, spam
-from comments.models import Comment, MailRecipient, hash_email
+from comments.models import Comment, LinkRecoveryRequest, MailRecipient, hash_email
 from comments.notifications import notify_moderators_of_new_stories, notify_moderators_urgently, send_status_link
 from config.outbox import deliver_due
 from tests.factories import STORY_BODY, make_article, make_moderator, make_story, make_user
@@ -311,6 +311,17 @@ def test_the_caps_row_keeps_only_a_keyed_hash_and_goes_a_day_after_the_last_mail
 def ask_for_links(client, capture, email, address="10.0.0.1"):
     with capture(execute=True):
         return client.post(reverse("comments:lost_link"), {"email": email}, REMOTE_ADDR=address)
+
+
+@pytest.mark.django_db
+def test_erasure_removes_the_addresss_link_requests(client, django_capture_on_commit_callbacks):
+    """A right-to-erasure request leaves no row keyed on the address: its recovery requests go too."""
+    make_story(make_article(), email=AUTHOR)
+    for email in (AUTHOR, "kit@example.org"):
+        assert ask_for_links(client, django_capture_on_commit_callbacks, email).status_code == 200
+    assert LinkRecoveryRequest.objects.filter(email_hash=hash_email(AUTHOR)).count() == 1
+    call_command("erase_commenter", AUTHOR, stdout=StringIO())
+    assert list(LinkRecoveryRequest.objects.values_list("email_hash", flat=True)) == [hash_email("kit@example.org")]
 
 
 def without_csrf(response):

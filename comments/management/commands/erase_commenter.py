@@ -1,14 +1,15 @@
 """Erases everything one email address sent (a right-to-erasure request), in one transaction:
 text, display name, email and network-address hash of each story, and the earlier versions in its
 history. Published or waiting stories are withdrawn, so the text really disappears from the site.
-Mail to the address in the outbox (sent or not) is deleted too, with the per-recipient cap's row (its hash)."""
+Mail to the address in the outbox (sent or not) is deleted too, with the rows that hold its keyed hash: the
+per-recipient cap's and its "Lost your private link?" requests."""
 
 from django.db import transaction
 from post_office.models import Email
 
 from comments import moderation
 from comments.management.commands._commenter import CommenterCommand
-from comments.models import Comment, MailRecipient, ModerationEvent, hash_email
+from comments.models import Comment, LinkRecoveryRequest, MailRecipient, ModerationEvent, hash_email
 
 
 class Command(CommenterCommand):
@@ -24,6 +25,7 @@ class Command(CommenterCommand):
                 withdrawn += erased.status != story.status
             _, deleted = Email.objects.filter(to__iexact=email).delete()
             MailRecipient.objects.filter(email_hash=hash_email(email)).delete()
+            LinkRecoveryRequest.objects.filter(email_hash=hash_email(email)).delete()
         self.stdout.write(
             f"Erased {moderation.stories_phrase(len(stories))} ({withdrawn} withdrawn from the site), "
             f"blanked {events} earlier version{'' if events == 1 else 's'} in the history, "
