@@ -91,6 +91,7 @@ def _warnings_field():
 
 
 class StoryForm(_BodyMixin, forms.Form):
+    errors_in_summary = True  # listed by comments/_error_summary.html (templates/bootstrap5/errors.html)
     name = forms.CharField(
         label="Display name",
         max_length=settings.STORY_NAME_MAX_LENGTH,
@@ -206,6 +207,7 @@ class StoryForm(_BodyMixin, forms.Form):
 
 
 class EditStoryForm(_BodyMixin, forms.Form):
+    errors_in_summary = True  # listed by comments/_error_summary.html (templates/bootstrap5/errors.html)
     body = _body_field()
     content_warnings = _warnings_field()
 
@@ -217,6 +219,7 @@ class EditStoryForm(_BodyMixin, forms.Form):
 
 
 class ReportForm(forms.Form):
+    errors_in_summary = True  # listed by comments/_error_summary.html (templates/bootstrap5/errors.html)
     reason = forms.ChoiceField(
         label="What is wrong with this story?",
         choices=Report.Reason.choices,
@@ -246,6 +249,7 @@ class ReportForm(forms.Form):
 
 
 class LostLinkForm(forms.Form):
+    errors_in_summary = True  # listed by comments/_error_summary.html (templates/bootstrap5/errors.html)
     email = forms.EmailField(
         label="The email address you gave with your story",
         max_length=254,

@@ -121,6 +121,8 @@ def test_too_fast_is_a_message_about_the_form(client, settings):
     response = post_story(client, article, ts=spam.sign_timestamp(), **data)
     summary = soup_of(response).find(class_="error-summary")
     assert summary.find("li").get_text(strip=True) == spam.TOO_FAST_MESSAGE
+    # Said once, in the summary: not again in a second alert above the fields.
+    assert response.content.decode().count("sent very quickly") == 1
     assert spam.TOO_FAST_MESSAGE.startswith("The form")
     assert "Ts" not in summary.get_text()
     assert not Comment.objects.exists()
