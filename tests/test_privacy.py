@@ -6,10 +6,12 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from comments import moderation
 from comments.models import Comment, ModerationEvent, Report, hash_network_address
+from comments.notifications import send_status_link
 from tests.factories import make_article, make_moderator, make_story
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +66,20 @@ def test_export_prints_the_stories_of_one_email():
     assert exported["decision_note"] == "Leave out the phone number."
     assert exported["created"]
     assert "someone-else" not in json.dumps(data)
+
+
+def test_export_lists_the_mail_to_the_address_and_the_rows_keyed_on_it(client, django_capture_on_commit_callbacks):
+    story = make_story(make_article(), email="robin@example.org")
+    send_status_link(story.pk, "a-token")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("comments:lost_link"), {"email": "robin@example.org"})
+
+    data = json.loads(run("export_commenter_data", "Robin@Example.org"))
+
+    assert [mail["subject"] for mail in data["mail"]] and all(mail["status"] for mail in data["mail"])
+    assert len(data["mail"]) == 2  # the private link, then the recovery mail with a fresh one
+    assert data["mail_cap_row_held"] is True and data["lost_link_requests_held"] == 1
+    assert "a-token" not in json.dumps(data)
 
 
 def test_erase_removes_the_text_everywhere(client):

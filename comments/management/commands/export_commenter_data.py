@@ -1,11 +1,13 @@
 """Prints, as JSON on stdout, everything we hold about the stories sent with one email address
-(for a subject-access request). Network-address hashes are not personal-data the person could use,
-but we say whether one is held."""
+(for a subject-access request): the stories, the mail to the address in the outbox, and whether rows keyed on
+the address's hash are held. Hashes are not personal data the person could use, but we say whether one is held."""
 
 import json
 
+from post_office.models import Email
+
 from comments.management.commands._commenter import CommenterCommand
-from comments.models import Comment
+from comments.models import Comment, LinkRecoveryRequest, MailRecipient, hash_email
 
 
 class Command(CommenterCommand):
@@ -39,5 +41,12 @@ class Command(CommenterCommand):
                 }
                 for story in stories
             ],
+            # The outbox's copy of each mail to the address (its text holds the private link: not repeated here).
+            "mail": [
+                {"created": mail.created.isoformat(), "subject": mail.subject, "status": mail.get_status_display()}
+                for mail in Email.objects.filter(to__iexact=email).order_by("created", "id")
+            ],
+            "mail_cap_row_held": MailRecipient.objects.filter(email_hash=hash_email(email)).exists(),
+            "lost_link_requests_held": LinkRecoveryRequest.objects.filter(email_hash=hash_email(email)).count(),
         }
         self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False))
