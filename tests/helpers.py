@@ -11,15 +11,18 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 from email import message_from_bytes
 from email.policy import default as default_policy
 from pathlib import Path
 
+import pytest
 from aiosmtpd.controller import Controller
 from bs4 import BeautifulSoup
 from django.conf import settings
+from django.db import connection
 from django.test import Client as TestClient
 from django.urls import reverse
 
@@ -61,6 +64,39 @@ def past_the_page_cache():
 BASE_DIR = Path(settings.BASE_DIR)
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+# Threads writing at once, each with its own connection, like server processes: SQLite's in-memory test database
+# does not make them wait for each other's locks, so such a test fails at random there; the PostgreSQL run checks
+# it (and SQLite's IMMEDIATE transactions serialise writers anyway).
+needs_waiting_locks = pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="SQLite's in-memory test database does not wait for table locks between threads; checked in the "
+    "PostgreSQL run (make test-postgres, .ci/run)",
+)
+
+
+def at_once(calls, timeout=120):
+    """Runs each call in a thread of its own, released together: each is given the barrier to wait on where it
+    should start. Their results in order; the first failure is re-raised. A thread's database connection (its
+    own, as a server process has) is closed when it ends."""
+    barrier, results, errors = threading.Barrier(len(calls)), [None] * len(calls), []
+
+    def run(index):
+        try:
+            results[index] = calls[index](barrier)
+        except Exception as error:  # noqa: BLE001 - re-raised below, in the test's thread
+            barrier.abort()
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    assert not errors, errors
+    return results
 
 
 def free_port():

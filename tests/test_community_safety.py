@@ -18,7 +18,7 @@ from comments.models import Block, Comment, ModerationEvent, Report, WatchedWord
 from comments.spam import apply_risk_flags
 from comments.watched import compile_word, watched_matches
 from tests.factories import STORY_BODY, make_article, make_moderator, make_story, make_user
-from tests.helpers import post_url, soup, story_data
+from tests.helpers import at_once, needs_waiting_locks, post_url, soup, story_data
 
 Status = Comment.Status
 Action = ModerationEvent.Action
@@ -105,31 +105,20 @@ def test_at_risk_reports_still_never_hide_they_pin(client):
     assert story.status == Status.APPROVED and story.flag_self_harm
 
 
-def _report_in_a_thread(pk, barrier, statuses):
-    try:
-        barrier.wait(timeout=10)
-        response = Client().post(reverse("comments:report", args=[pk]), {"reason": "abusive"}, REMOTE_ADDR="10.9.9.9")
-        statuses.append(response.status_code)
-    finally:
-        connection.close()
+def _report_when_released(pk, barrier):
+    barrier.wait(timeout=10)
+    return (
+        Client().post(reverse("comments:report", args=[pk]), {"reason": "abusive"}, REMOTE_ADDR="10.9.9.9").status_code
+    )
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor == "sqlite",
-    reason="the test database on SQLite is in memory with a shared cache, whose table locks are not waited for;"
-    " run with DATABASE_URL=postgres://... (on SQLite the constraint is tested sequentially above)",
-)
+@needs_waiting_locks
 def test_twenty_concurrent_reports_from_one_address_count_once(settings):
     """Each thread has its own database connection, as server processes do."""
     settings.STORY_MIN_SECONDS = 0
     story = make_story(status=Status.APPROVED)
-    barrier, statuses = threading.Barrier(20), []
-    threads = [threading.Thread(target=_report_in_a_thread, args=(story.pk, barrier, statuses)) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    statuses = at_once([lambda barrier: _report_when_released(story.pk, barrier)] * 20)
     assert statuses == [200] * 20
     story.refresh_from_db()
     assert Report.objects.filter(comment=story).count() == 1

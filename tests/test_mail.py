@@ -5,14 +5,13 @@ unknown addresses, rate limits), one message per moderator, and the headers and 
 The clock of retries is injected (deliver_due(now=...)): nothing sleeps."""
 
 import re
-import threading
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.mail import send_mail
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +22,7 @@ from comments.models import Comment, LinkRecoveryRequest, MailRecipient, hash_em
 from comments.notifications import notify_moderators_of_new_stories, notify_moderators_urgently, send_status_link
 from config.outbox import deliver_due
 from tests.factories import STORY_BODY, make_article, make_moderator, make_story, make_user
-from tests.helpers import SMTPServer
+from tests.helpers import SMTPServer, at_once, needs_waiting_locks
 
 AUTHOR = "Robin.Author@example.org"
 TEAM = "team@example.org"
@@ -253,21 +252,14 @@ def test_the_cap_counts_every_kind_of_author_mail_together(client, smtp, setting
     assert len(smtp.inbox.to(AUTHOR)) == 3
 
 
-def _status_link_in_a_thread(story, barrier, queued):
-    try:
-        barrier.wait(timeout=10)
-        with transaction.atomic():
-            queued.append(send_status_link(story.pk, story.token) is not None)
-    finally:
-        connection.close()
+def _status_link_when_released(story, barrier):
+    barrier.wait(timeout=10)
+    with transaction.atomic():
+        return send_status_link(story.pk, story.token) is not None
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor == "sqlite",
-    reason="SQLite's in-memory test database does not wait for table locks between threads (it fails at random "
-    "under load); the PostgreSQL run checks the lock, and SQLite's IMMEDIATE transactions serialise writers anyway",
-)
+@needs_waiting_locks
 def test_the_cap_holds_when_many_mails_to_one_address_are_queued_at_once(settings):
     """Twenty requests at the same instant, each in its own transaction and database connection (like server
     processes), each queueing a private link to the same address: exactly the cap is queued, not one more per
@@ -275,12 +267,7 @@ def test_the_cap_holds_when_many_mails_to_one_address_are_queued_at_once(setting
     settings.MAIL_PER_RECIPIENT_PER_DAY = 5
     article = make_article()
     stories = [make_story(article, email=AUTHOR, body=f"{STORY_BODY} Part {number}.") for number in range(20)]
-    barrier, queued = threading.Barrier(len(stories)), []
-    threads = [threading.Thread(target=_status_link_in_a_thread, args=(story, barrier, queued)) for story in stories]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    queued = at_once([lambda barrier, story=story: _status_link_when_released(story, barrier) for story in stories])
 
     assert len(queued) == len(stories)
     assert Email.objects.filter(to__iexact=AUTHOR).count() == 5

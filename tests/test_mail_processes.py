@@ -21,7 +21,6 @@ State is read in as few `manage.py shell` starts as possible: each is a full Pyt
 import re
 import subprocess
 import sys
-import threading
 import urllib.parse
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from tests.helpers import (
     ON_POSTGRES,
     Client,
     SMTPServer,
+    at_once,
     copy_of,
     explain,
     form_fields,
@@ -122,27 +122,6 @@ def send_story(port, number, email, barrier=None):
     status, _, html = author.call("GET", f"{path}?{location.query}")
     assert status == 200 and 'id="private-link"' in html and "waiting for review" in html
     return path, html
-
-
-def at_once(calls):
-    """Runs each call in a thread of its own, released together by the barrier each is given; their results in
-    order. Re-raises the first failure."""
-    barrier, results, errors = threading.Barrier(len(calls)), [None] * len(calls), []
-
-    def run(index):
-        try:
-            results[index] = calls[index](barrier)
-        except Exception as error:  # noqa: BLE001 - re-raised below, in the test's thread
-            barrier.abort()
-            errors.append(error)
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    return results
 
 
 def author_email(number):

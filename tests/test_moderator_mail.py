@@ -2,14 +2,13 @@
 notice per interval across processes), the urgent notice about self-harm, one message per moderator, and
 the per-moderator preference page. The clock is injected (`now=`) or the marker row backdated: no sleeping."""
 
-import threading
 from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +19,7 @@ from comments.models import Comment, ModeratorMailMarker, ModeratorPreference, R
 from comments.notifications import notify_moderators_of_new_stories, notify_moderators_urgently
 from config.outbox import deliver_due
 from tests.factories import STORY_BODY, make_article, make_moderator, make_story, make_user
+from tests.helpers import at_once, needs_waiting_locks
 
 INTERVAL = 300
 TEAM = "team@example.org"
@@ -168,20 +168,13 @@ def test_a_failed_notice_stays_in_the_outbox_and_is_delivered_when_the_mail_serv
     assert "2 new stories" in notice.subject
 
 
-def _notify_in_a_thread(now, barrier, results):
-    try:
-        barrier.wait(timeout=10)
-        results.append(notify_moderators_of_new_stories(now=now))
-    finally:
-        connection.close()
+def _notify_when_released(now, barrier):
+    barrier.wait(timeout=10)
+    return notify_moderators_of_new_stories(now=now)
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor == "sqlite",
-    reason="SQLite's in-memory test database does not wait for table locks between threads (it fails at random "
-    "under load); the PostgreSQL run checks the lock, and SQLite's IMMEDIATE transactions serialise writers anyway",
-)
+@needs_waiting_locks
 def test_several_processes_at_once_send_exactly_one_ordinary_notice_per_interval():
     """Each thread has its own database connection, like server processes with no shared cache. Several
     rounds (one per interval), because a missing lock shows up as a race that one round may not hit."""
@@ -191,12 +184,7 @@ def test_several_processes_at_once_send_exactly_one_ordinary_notice_per_interval
         for number in range(2):
             make_story(article, body=f"{STORY_BODY} {round_number}.{number}")
         now = start + timedelta(seconds=round_number * INTERVAL)
-        barrier, results = threading.Barrier(4), []
-        threads = [threading.Thread(target=_notify_in_a_thread, args=(now, barrier, results)) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+        results = at_once([lambda barrier, now=now: _notify_when_released(now, barrier)] * 4)
 
         assert sorted(results) == [0, 0, 0, 1], f"round {round_number}"
         notices = ordinary_to(TEAM)
