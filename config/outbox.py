@@ -87,8 +87,10 @@ def take_allowance(address, kind, story_pk, now):
     from comments.models import MailRecipient, hash_email
 
     key = hash_email(address)
-    MailRecipient.objects.get_or_create(email_hash=key, defaults={"last_mail_at": now})  # race-safe (unique)
-    recipient = MailRecipient.objects.select_for_update().get(email_hash=key)
+    # Locked if it exists; made (and locked by its insert) otherwise: a simultaneous insert waits on the unique hash.
+    recipient, _ = MailRecipient.objects.select_for_update().get_or_create(
+        email_hash=key, defaults={"last_mail_at": now}
+    )
     if mails_in_last_day(address, now) >= settings.MAIL_PER_RECIPIENT_PER_DAY:
         logger.warning(
             "Mail skipped at %s: %s mail about story %s; its address already had %d mails in 24 hours",
