@@ -90,8 +90,14 @@ def _warnings_field():
     )
 
 
-class StoryForm(_BodyMixin, forms.Form):
-    errors_in_summary = True  # listed by comments/_error_summary.html (templates/bootstrap5/errors.html)
+class SummarisedForm(forms.Form):
+    """A form whose template lists every error in comments/_error_summary.html above it: crispy's own block of
+    non-field errors is left out for it (templates/bootstrap5/errors.html), so nothing is said twice."""
+
+    errors_in_summary = True
+
+
+class StoryForm(_BodyMixin, SummarisedForm):
     name = forms.CharField(
         label="Display name",
         max_length=settings.STORY_NAME_MAX_LENGTH,
@@ -206,8 +212,7 @@ class StoryForm(_BodyMixin, forms.Form):
         return cleaned
 
 
-class EditStoryForm(_BodyMixin, forms.Form):
-    errors_in_summary = True  # listed by comments/_error_summary.html (templates/bootstrap5/errors.html)
+class EditStoryForm(_BodyMixin, SummarisedForm):
     body = _body_field()
     content_warnings = _warnings_field()
 
@@ -218,8 +223,7 @@ class EditStoryForm(_BodyMixin, forms.Form):
         self.helper.disable_csrf = True
 
 
-class ReportForm(forms.Form):
-    errors_in_summary = True  # listed by comments/_error_summary.html (templates/bootstrap5/errors.html)
+class ReportForm(SummarisedForm):
     reason = forms.ChoiceField(
         label="What is wrong with this story?",
         choices=Report.Reason.choices,
@@ -248,8 +252,7 @@ class ReportForm(forms.Form):
         return note
 
 
-class LostLinkForm(forms.Form):
-    errors_in_summary = True  # listed by comments/_error_summary.html (templates/bootstrap5/errors.html)
+class LostLinkForm(SummarisedForm):
     email = forms.EmailField(
         label="The email address you gave with your story",
         max_length=254,
