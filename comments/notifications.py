@@ -234,6 +234,9 @@ def _interval_text():
     return f"{minutes} minute{'' if minutes == 1 else 's'}"
 
 
+MARK_BATCH = 10_000
+
+
 def _queue_new_stories_notice(now):
     """Under the marker's row lock: if no ordinary notice went out in the last interval, marks every story
     not yet covered as covered, the notice as sent at `now`, and queues it to each moderator, all in one
@@ -250,7 +253,11 @@ def _queue_new_stories_notice(now):
         if not rows:
             return 0
         pks = [pk for pk, _ in rows]
-        Comment.objects.filter(pk__in=pks, moderators_notified_at__isnull=True).update(moderators_notified_at=now)
+        # In batches: one PostgreSQL statement binds at most 65,535 parameters, and a backlog (an import, a long
+        # mail outage) can hold more stories than that.
+        for start in range(0, len(pks), MARK_BATCH):
+            batch = pks[start : start + MARK_BATCH]
+            Comment.objects.filter(pk__in=batch, moderators_notified_at__isnull=True).update(moderators_notified_at=now)
         new_count = sum(1 for _, status in rows if status == Comment.Status.PENDING)
         if not new_count:  # all withdrawn or removed already: covered, nothing to tell
             return 0

@@ -95,7 +95,8 @@ def bulk_stories(article, count, **fields):
                 }
             )
             for i in range(count)
-        ]
+        ],
+        batch_size=1000,  # PostgreSQL binds at most 65,535 parameters in one statement
     )
 
 

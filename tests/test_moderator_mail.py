@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.core import mail
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from comments import moderation, spam
 from comments.models import Comment, ModeratorMailMarker, ModeratorPreference, Report
 from comments.notifications import notify_moderators_of_new_stories, notify_moderators_urgently
 from config.outbox import deliver_due
-from tests.factories import STORY_BODY, make_article, make_moderator, make_story, make_user
+from tests.factories import STORY_BODY, bulk_stories, make_article, make_moderator, make_story, make_user
 from tests.helpers import at_once, needs_waiting_locks
 
 INTERVAL = 300
@@ -330,3 +330,18 @@ def test_the_queue_links_to_the_preferences(client):
     client.force_login(make_moderator())
     page = BeautifulSoup(client.get(reverse("comments:queue")).content, "html.parser")
     assert page.find("a", href=PREFERENCES_URL).get_text(strip=True) == "Mail preferences"
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="PostgreSQL binds at most 65,535 parameters in one statement; this SQLite allows 250,000",
+)
+@pytest.mark.django_db
+def test_a_backlog_larger_than_one_statement_can_bind_is_covered_by_one_notice():
+    """Once, this notice failed on every submission when more stories waited than a statement can bind (a bench
+    database): no moderator was told, and each submission took over a second."""
+    backlog = 66_000
+    bulk_stories(make_article(), backlog)
+    assert after_commit(notify_moderators_of_new_stories) == 1
+    assert f"{backlog} new stories to review" in ordinary_to(TEAM)[0].subject
+    assert not Comment.objects.filter(moderators_notified_at__isnull=True).exists()
