@@ -121,7 +121,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{quote(SQLITE_PATH)}",
         conn_max_age=CONN_MAX_AGE,
-        conn_health_checks=True,
+        # Off, Django's default: on PostgreSQL the check is one more round trip ("SELECT 1") before every page.
+        # Without it, after a database restart each worker's first request fails once, then reconnects.
+        conn_health_checks=env_bool("DATABASE_HEALTH_CHECKS"),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -134,7 +136,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             ),
         }
     )
-elif env_bool("DATABASE_POOL") and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_PREPARED", True):
+    # Parameters bound by the server, and each statement prepared once per connection (psycopg's threshold):
+    # PostgreSQL stops parsing and planning the same few statements on every page (docs/performance.md).
+    # DATABASE_PREPARED=0 restores Django's default, e.g. behind a PgBouncer older than 1.21 in transaction mode.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+if env_bool("DATABASE_POOL") and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's own connection pool (psycopg_pool), instead of one persistent connection per worker.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False

@@ -24,7 +24,18 @@ BASE_DIR = Path(settings.BASE_DIR)
 
 def load_settings(monkeypatch, **env):
     """The settings module's names as config/settings.py computes them with exactly these variables set."""
-    for name in ("DEBUG", "DATABASE_URL", "SQLITE_PATH", "SECRET_KEY", "ALLOWED_HOSTS", "PROXY_COUNT", "REDIS_URL"):
+    for name in (
+        "DEBUG",
+        "DATABASE_URL",
+        "SQLITE_PATH",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "PROXY_COUNT",
+        "REDIS_URL",
+        "CONN_MAX_AGE",
+        "DATABASE_HEALTH_CHECKS",
+        "DATABASE_PREPARED",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -194,3 +205,26 @@ def test_make_run_prints_mail_to_the_console(monkeypatch, settings, capsys):
         send_mail("Your story was received", "Printed, not sent.", None, ["author@example.org"])
     printed = capsys.readouterr().out
     assert "Subject: Your story was received" in printed and "Printed, not sent." in printed
+
+
+def test_kept_connections_are_checked_before_reuse_only_when_asked(monkeypatch):
+    """Django's default (no check) spares PostgreSQL a SELECT 1 round trip on every page (docs/deploy.md)."""
+    url = "postgres://rewire@db.internal:5432/rewire"
+    default = load_settings(monkeypatch, DEBUG="1", DATABASE_URL=url)["DATABASES"]["default"]
+    checked = load_settings(monkeypatch, DEBUG="1", DATABASE_URL=url, DATABASE_HEALTH_CHECKS="1")["DATABASES"]
+    assert default["CONN_HEALTH_CHECKS"] is False
+    assert checked["default"]["CONN_HEALTH_CHECKS"] is True
+    assert checked["default"]["CONN_MAX_AGE"] == default["CONN_MAX_AGE"] == 60
+
+
+def test_postgresql_binds_parameters_on_the_server_and_prepares_statements_unless_asked_not_to(monkeypatch):
+    """PostgreSQL plans the same few statements once per connection, not on every page (docs/performance.md);
+    DATABASE_PREPARED=0 gives Django's default for poolers that cannot keep prepared statements."""
+    url = "postgres://rewire@db.internal:5432/rewire"
+    default = load_settings(monkeypatch, DEBUG="1", DATABASE_URL=url)["DATABASES"]["default"]
+    assert default["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+    plain = load_settings(monkeypatch, DEBUG="1", DATABASE_URL=url, DATABASE_PREPARED="0")["DATABASES"]["default"]
+    assert "server_side_binding" not in plain.get("OPTIONS", {})
+    assert "prepare_threshold" not in plain.get("OPTIONS", {})
+    sqlite = load_settings(monkeypatch, DEBUG="1")["DATABASES"]["default"]
+    assert "prepare_threshold" not in sqlite["OPTIONS"]
