@@ -399,3 +399,16 @@ def test_search_costs_at_most_three_queries(client, moderator, seed_articles, dj
     assert any("#story-" in link for link in links) or "The 20 best matches" in response.content.decode()
     with django_assert_max_num_queries(3):
         search(client, "ketamine story")
+
+
+def test_results_are_never_indexed_and_the_search_page_itself_may_be(client):
+    """A results page repeats the text of its address ("Nothing found for …"): indexed, it would let anyone put
+    words on this domain in search engines through a link."""
+
+    def robots(path):
+        tag = re.search(r'<meta name="robots" content="([^"]*)">', client.get(path).content.decode())
+        return tag and tag.group(1)
+
+    assert robots(SEARCH + "?q=cheap+pills+at+spam.example") == "noindex"
+    assert robots(SEARCH + "?q=ketamine") == "noindex"
+    assert robots(SEARCH) is None
