@@ -359,7 +359,7 @@ def test_duplicate_is_refused_with_a_clear_message(client, article):
     assert submit(client, article).status_code == 303
     again = submit(client, article, body="  " + BODY.upper() + "  ")
     assert again.status_code == 400
-    assert "already sent us this story" in text_of(again)
+    assert "This story already reached us today and is waiting for a moderator" in text_of(again)
     # Same email from another network address: still a duplicate.
     assert submit(client, article, body=BODY + " Yes.", email="a@example.org").status_code == 303
     other = client.post(

@@ -108,8 +108,9 @@ def _accept(request, form, context, template, previous=None):
             elif spam.is_duplicate(article, data["body"], ip_hash, data["email"]):
                 form.add_error(
                     "body",
-                    "You have already sent us this story today. It is waiting for review: "
-                    "please use the private link we gave you to follow it.",
+                    # Often sent again by someone unsure it arrived (a closed tab, a lost connection).
+                    "This story already reached us today and is waiting for a moderator, so there is no need to "
+                    "send it again. The private link you were given shows what happens to it.",
                 )
             else:
                 # In this transaction, from the database: a block made in any server process holds here.
