@@ -81,6 +81,26 @@ def test_the_care_step_by_keyboard_alone_publishes_behind_a_warning(live_site, b
     rec.assert_clean()
 
 
+def test_tab_goes_from_the_choice_to_confirm_past_no_other_options_fields(live_site, browser_page):
+    """A tired moderator tabbing through the care step meets only the chosen option's own fields."""
+    page, rec = browser_page
+    story = flagged_story(live_site)
+    log_in(page, live_site, reverse("comments:care_decision", args=[story.pk]))
+    wait_for_focus(page, "input[type=radio][value=support-note]")
+    page.keyboard.press("Tab")
+    assert focused(page, "form.care-form button[type=submit]")
+    assert page.locator("select[name=reason]").is_hidden()
+    assert page.locator("input[name=warnings]").first.is_hidden()
+    # The last option, "Don't publish", shows its reason and message, next in the Tab order.
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("ArrowUp")
+    assert page.locator("input[type=radio][value=reject]").is_checked()
+    page.keyboard.press("Tab")
+    assert focused(page, "select[name=reason]")
+    assert page.locator("input[name=warnings]").first.is_hidden()
+    rec.assert_clean()
+
+
 def test_the_care_step_works_without_javascript(live_site, browser_context_factory):
     story = flagged_story(live_site, email="sam@example.org")
     context = browser_context_factory(java_script_enabled=False)

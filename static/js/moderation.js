@@ -5,7 +5,8 @@
 //   s      mark it as spam                x  tick its checkbox for a bulk decision
 // A story that may be about self-harm or suicide has a "Review with care…" link instead of an Approve
 // button: "a" follows it to the care step (the server refuses to publish such a story without it).
-// On the care step, Escape goes back to the queue.
+// On the care step, Escape goes back to the queue, and an option's own fields (the warnings to tick, the
+// reason and message) show only while it is chosen, so Tab goes from the choice to "Confirm my choice".
 //   u      undo the last decision (its Undo button; the server allows it for a few minutes)
 // Decisions are made in place: the decision form is sent with fetch (the same POST endpoints; they answer
 // JSON when asked), the story is replaced by a short "Approved · Undo" line and the focus moves to the next
@@ -224,5 +225,20 @@
     if (target && target.classList.contains("mod-item")) focusItem(target);
     showAges();
     window.setInterval(showAges, 60000);
+  });
+
+  // Care step: without this file every option's fields show (and all are sent; the server reads the chosen one's).
+  document.addEventListener("DOMContentLoaded", function () {
+    var careChoices = document.querySelector(".care-choices");
+    if (!careChoices) return;
+    var showChosenFields = function () {
+      careChoices.querySelectorAll(".care-option").forEach(function (option) {
+        var fields = option.querySelector(".care-sub");
+        var radio = option.querySelector('input[type="radio"]');
+        if (fields && radio) fields.hidden = !radio.checked;
+      });
+    };
+    careChoices.addEventListener("change", showChosenFields);
+    showChosenFields();
   });
 })();
