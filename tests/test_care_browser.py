@@ -48,6 +48,24 @@ def test_exit_button_leaves_and_back_does_not_return_to_the_page(live_site, exit
     assert page.url == exit_url
 
 
+def test_the_page_is_covered_before_the_exit_site_answers(live_site, exit_url, browser_page):
+    """On a slow connection the story must not stay on screen while the neutral site loads: the click covers
+    the page in the same task, before any navigation can happen."""
+    page, rec = browser_page
+    page.goto(live_site.articles[0].get_absolute_url())
+    state = page.evaluate(
+        """() => {
+          document.querySelector("[data-exit-this-page-button]").click();
+          const visible = (selector) => document.querySelector(selector).checkVisibility();
+          return {title: document.title, main: visible("main"), header: visible("header.site-header"),
+                  cover: visible(".exit-this-page-overlay"), text: document.body.innerText.trim()};
+        }"""
+    )
+    assert state == {"title": "Loading", "main": False, "header": False, "cover": True, "text": "Loading."}
+    page.wait_for_url(exit_url)
+    rec.assert_clean()
+
+
 def test_pressing_shift_three_times_exits_and_back_does_not_return(live_site, exit_url, browser_page):
     page, rec = browser_page
     page.goto("/")
