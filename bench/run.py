@@ -646,6 +646,17 @@ def mark(ok):
     return "✓" if ok else "✗"
 
 
+def bench_setup(args, env):
+    """Which targets apply: "default" (SQLite), "postgres_redis", or "other" (no targets)."""
+    if any(name in os.environ for name in ("CONN_MAX_AGE", "DATABASE_HEALTH_CHECKS", "DATABASE_PREPARED")):
+        return "other"
+    if not args.database_url and not env.get("REDIS_URL"):
+        return "default"
+    if args.database_url and env.get("REDIS_URL"):
+        return "postgres_redis"
+    return "other"
+
+
 def ratio_targets(info):
     """The ratio targets that apply to this run's setup (none for a setup that has no targets)."""
     return {"default": RATIO_TARGETS, "postgres_redis": POSTGRES_REDIS_TARGETS}.get(info["setup"], {})
@@ -887,14 +898,7 @@ def main():
         "load_before": " ".join(f"{x:.1f}" for x in os.getloadavg()),
         "fingerprint": code_fingerprint(),
     }
-    tuned = any(name in os.environ for name in ("CONN_MAX_AGE", "DATABASE_HEALTH_CHECKS", "DATABASE_PREPARED"))
-    info["setup"] = (
-        "other"
-        if tuned
-        else {(False, False): "default", (True, True): "postgres_redis"}.get(
-            (bool(args.database_url), bool(env.get("REDIS_URL"))), "other"
-        )
-    )
+    info["setup"] = bench_setup(args, env)
     log(f"Rewire bench: {info['database']}, cache {info['cache']}, stories {args.story_counts}, temp {tmp}")
     if os.getloadavg()[0] > 1.0:
         log(f"  ! load average is {info['load_before']}: something else is using the CPUs; figures will be lower")
