@@ -5,17 +5,18 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 # Local development runs with DEBUG on; production sets SECRET_KEY and ALLOWED_HOSTS instead.
-DEV    := DEBUG=$${DEBUG-1}
+DEV    := DEBUG=$${DEBUG-1} SITE_OPERATOR="$${SITE_OPERATOR-Example Operator (set SITE_OPERATOR)}" \
+          SITE_CONTACT_EMAIL="$${SITE_CONTACT_EMAIL-set-SITE_CONTACT_EMAIL@example.org}"
 
-.PHONY: run install migrate load test test-postgres lint format bench clean
+.PHONY: run install migrate load check test test-postgres lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml constraints.txt build-constraints.txt | $(BIN)/python
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "pip==26.3"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
-		--build-constraint build-constraints.txt -c constraints.txt --group app --group test
+		-c constraints.txt --group app --group test
 	touch $@
 
 install: $(VENV)/.installed
@@ -26,11 +27,14 @@ migrate: install
 load: migrate
 	$(DEV) $(BIN)/python manage.py load_articles
 
+# Beside the server, the mail sender (mail/management/commands/run_mail_sender.py): it prints recovery links,
+# retries and the moderators' notices to the console as the production timer sends them. Stopped with the server.
 run: load
 	@echo ""
 	@echo "  Rewire is running at http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
 	@echo ""
-	$(DEV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(DEV) $(BIN)/python manage.py run_mail_sender & sender=$$!; trap 'kill $$sender 2>/dev/null' EXIT INT TERM; \
+		$(DEV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: install
 	$(BIN)/ruff check .
@@ -49,8 +53,14 @@ PG_URL   ?= postgres://postgres@127.0.0.1:5432/test
 # one process, one after another (as does PYTEST_ARGS="-n0", or plain `.venv/bin/python -m pytest`).
 TEST_WORKERS ?= auto
 
-test: install
+# The same checks as .pre-commit-config.yaml, then the tests.
+check: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+test: check
 	@test -x $(CHROMIUM) || echo "WARNING: $(CHROMIUM) not found: the browser tests will be SKIPPED (apt-get install chromium)."
 	$(DEV) $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses=4 $(PYTEST_ARGS)
 

@@ -18,6 +18,17 @@ def _person(person):
     return data
 
 
+# Search engines show about this much of a description.
+DESCRIPTION_FITS = 320
+
+
+def description(article):
+    """The summary, followed by the key points when they fit."""
+    points = article.key_points_text
+    with_points = f"{article.summary} Key points: {points}"
+    return with_points if points and len(with_points) <= DESCRIPTION_FITS else article.summary
+
+
 def article_jsonld(request, article):
     url = request.build_absolute_uri(article.get_absolute_url())
     data = {
@@ -27,7 +38,7 @@ def article_jsonld(request, article):
         "url": url,
         "name": article.title,
         "headline": article.title,
-        "description": article.summary,
+        "description": description(article),
         "inLanguage": "en",
         "isAccessibleForFree": True,
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
@@ -35,7 +46,7 @@ def article_jsonld(request, article):
     }
     if article.published_at:
         data["datePublished"] = article.published_at.isoformat()
-    data["dateModified"] = article.updated_at.isoformat()
+    data["dateModified"] = (article.text_changed_at or article.updated_at).isoformat()
     if article.last_reviewed:
         data["lastReviewed"] = article.last_reviewed.isoformat()
     # The same people as the byline; without named authors, the editorial team.
@@ -43,8 +54,8 @@ def article_jsonld(request, article):
     data["author"] = (
         [_person(p) for p in authors] if authors else {"@type": "Organization", "name": article.editorial_team}
     )
-    if article.reviewer:
-        data["reviewedBy"] = _person(article.reviewer)
+    if article.latest_signoff_id:
+        data["reviewedBy"] = _person(article.latest_signoff.reviewer)
     return data
 
 

@@ -1,15 +1,16 @@
-"""FAQs, references, authors and reviewers are shown on their article's pages: a change to one invalidates
+"""FAQs, references, editor's notes, authors and reviewers are shown on their article's pages: a change to one invalidates
 those pages. Articles link each other ("Also read") and list related articles by topic: those follow changes too."""
 
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from .models import FAQ, Article, Authorship, Person, Reference, Topic
+from .models import FAQ, Article, Authorship, EditorNote, Person, Reference, Topic
 
 
 @receiver([post_save, post_delete], sender=FAQ)
 @receiver([post_save, post_delete], sender=Reference)
+@receiver([post_save, post_delete], sender=EditorNote)
 def invalidate_article_pages(sender, instance, **kwargs):
     Article.objects.bump_cache_version(instance.article_id)
 

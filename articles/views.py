@@ -3,20 +3,19 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST, require_safe
 from markdownx.views import ImageUploadView
 from PIL import Image
 
-from config.pagecache import cached_page, release_key
+from core.pagecache import cached_page, release_key
 
 from .forms import NOT_AN_IMAGE, ArticleImageForm
 from .markdown import render_article_markdown
-from .models import Article
+from .models import FAQ, Article, EditorNote
 from .seo import article_jsonld, faq_jsonld
 
 
@@ -105,7 +104,9 @@ def _render_article(request, article, previous, following, versions=None):
     template fragments cached under those versions: visitors past the page cache (with a session, or the
     first after a story was published) only wait for the stories. Their FAQs, references, related articles
     and JSON-LD are read only when a fragment is rendered (lazy querysets and a callable)."""
-    faqs = article.faqs.all()
+    # An article without notes after its sections (with_people() says so) costs no query for them.
+    has_section_notes = getattr(article, "has_section_notes", True)
+    faqs = SimpleLazyObject(lambda: with_notes(article.faqs.all()))
     cacheable = versions is not None and not settings.DEBUG
     context = {
         "article": article,
@@ -113,6 +114,7 @@ def _render_article(request, article, previous, following, versions=None):
         "following": following,
         "faqs": faqs,
         "references": article.references.all(),
+        "section_notes": article.notes.filter(faq=None) if has_section_notes else [],
         # An article without topics has no related articles: no query for them then.
         "related": SimpleLazyObject(
             lambda: list(Article.objects.related_to(article)) if getattr(article, "has_topics", True) else []
@@ -129,8 +131,19 @@ def _render_article(request, article, previous, following, versions=None):
 _LONG_TEXTS = ("body", "body_html", "story_prompt", "story_prompt_html", "toc")
 
 
+def with_notes(faqs):
+    """The FAQs, each with its editor's notes as `editor_notes` (templates/articles/_faq_item.html): one query, only
+    when one of them has a note."""
+    faqs = list(faqs.annotate(has_note=Exists(EditorNote.objects.filter(faq=OuterRef("pk")))))
+    noted = [faq.pk for faq in faqs if faq.has_note]
+    notes = list(EditorNote.objects.filter(faq__in=noted)) if noted else []
+    for faq in faqs:
+        faq.editor_notes = [note for note in notes if note.faq_id == faq.pk]
+    return faqs
+
+
 def _render_article_faq(request, article):
-    faqs = list(article.faqs.all())
+    faqs = with_notes(article.faqs.all())
     context = {"article": article, "faqs": faqs, "jsonld": [faq_jsonld(request, article, faqs)]}
     return render(request, "articles/article_faq.html", context)
 
@@ -150,36 +163,17 @@ def article_faq(request, slug):
 @require_safe
 def faq_index(request):
     def render_page():
-        articles = Article.objects.published().defer(*_LONG_TEXTS).prefetch_related("faqs").order_by("published_at")
-        all_faqs = [faq for article in articles for faq in article.faqs.all()]
+        articles = list(Article.objects.published().defer(*_LONG_TEXTS).order_by("published_at"))
+        faqs = with_notes(FAQ.objects.filter(article__in=articles).order_by("article__published_at", "order", "id"))
+        for article in articles:
+            article.faq_list = [faq for faq in faqs if faq.article_id == article.pk]
+            for faq in article.faq_list:
+                faq.article = article  # the JSON-LD links each question under its article's slug
+        all_faqs = [faq for article in articles for faq in article.faq_list]
         jsonld = [faq_jsonld(request, None, all_faqs)] if all_faqs else []
         return render(request, "articles/faq_index.html", {"articles": articles, "jsonld": jsonld})
 
     return cached_page(request, Article.objects.public_index(), render_page)
-
-
-def _url_prefix(name, placeholder):
-    """The part of a route's URL before its argument: robots.txt rules are prefixes."""
-    url = reverse(name, args=[placeholder])
-    return url[: url.index(str(placeholder))]
-
-
-@require_safe
-def robots_txt(request):
-    private = [
-        reverse("admin:index"),
-        reverse("comments:queue"),
-        reverse("login"),
-        reverse("logout"),
-        # The authors' private status pages and the report forms.
-        _url_prefix("comments:status", "token"),
-        _url_prefix("comments:report", 0),
-        reverse("markdownx_markdownify"),
-        reverse("markdownx_upload"),
-    ]
-    lines = ["User-agent: *", *(f"Disallow: {path}" for path in dict.fromkeys(private))]
-    lines.append(f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}")
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 def staff_only(view):
@@ -221,11 +215,3 @@ class MarkdownImageUploadView(ImageUploadView):
 
 
 markdown_upload = require_POST(staff_only(MarkdownImageUploadView.as_view()))
-
-
-def server_error(request):
-    """Django's 500 view renders with no context; this one adds only the quick-exit address."""
-    from django.conf import settings
-    from django.template import loader
-
-    return HttpResponse(loader.get_template("500.html").render({"EXIT_URL": settings.EXIT_URL}), status=500)

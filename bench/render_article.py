@@ -51,7 +51,7 @@ def measure(meta_path, repeat):
         results[label] = round(statistics.median(times), 2)
         results[f"{label}_min"] = round(min(times), 2)
     # The first visitor after a change to the thread (an approval bumps the article's cache_version): the
-    # page's fragments are made again, the stories' own HTML and the form are reused.
+    # page's fragments are made again, the stories' own HTML is reused.
     from articles.models import Article
 
     pk = Article.objects.get(slug=meta["article"]).pk

@@ -489,10 +489,15 @@ def measure_pages(args, server, meta, full, env):
         session, how = login(server.base, meta)
         log(f"  moderator: {how}")
     queries = count_queries(env, urls, session or meta["moderator_session"])
+    # The moderator's browser also sends the CSRF cookie it was given: their pages are cached per CSRF secret
+    # (their forms' token is valid with it only, core/pagecache.py).
+    csrf_cookie = request("GET", server.base + "/moderation/", {"sessionid": session}).cookies() if session else {}
     results = {}
     for key, label, path, group, auth in urls:
         cookie_value = {True: session, NO_PAGE_CACHE: NO_PAGE_CACHE_SESSION}.get(auth)
         jar = {"sessionid": cookie_value} if cookie_value else None
+        if jar and auth is True and "csrftoken" in csrf_cookie:
+            jar["csrftoken"] = csrf_cookie["csrftoken"]
         row = {"label": label, "path": path, "group": group, "queries": queries.get(key, {})}
         problem = check(server.base, path, jar, meta, key)
         if problem and problem.startswith(("HTTP", "no answer")):
@@ -504,7 +509,7 @@ def measure_pages(args, server, meta, full, env):
             row["note"] = problem
         if problem and problem.startswith("server error"):
             log("    " + "\n    ".join(server.log_tail(12).splitlines()))
-        cookie = f"sessionid={cookie_value}" if cookie_value else None
+        cookie = "; ".join(f"{name}={value}" for name, value in jar.items()) if jar else None
         warm_up(server, path, jar, args.workers)
         row.update(wrk(args, server.base + path, cookie))
         if server.settle():
@@ -537,12 +542,13 @@ def mean_baseline(results):
 
 
 def submit_stories(args, server, meta, env):
-    """`--submissions` stories from 20 concurrent clients: GET the article page (the form), POST the form."""
+    """`--submissions` stories from 20 concurrent clients: GET the story form's page, POST the form."""
     base, article = server.base, meta["article"]
-    page = request("GET", f"{base}/articles/{article}/")
+    form_page = f"{base}/articles/{article}/stories/new/"  # the story form's own page
+    page = request("GET", form_page)
     form = find_form(page.text, lambda f: "/stories/new/" in f["action"] and f["method"] == "post")
     if page.status != 200 or form is None:
-        return {"unavailable": "no story form on the article page yet"}
+        return {"unavailable": "no story form on its page"}
     marker = f"bench-{secrets.token_hex(4)}"
     lock = threading.Lock()
     outcome = {"ok": 0, "errors": 0, "skipped": 0, "statuses": {}, "latencies": [], "post_latencies": []}
@@ -556,7 +562,7 @@ def submit_stories(args, server, meta, env):
         started = time.perf_counter()
         post_ms = None
         try:
-            got = request("GET", f"{base}/articles/{article}/")
+            got = request("GET", form_page)
             story_form = find_form(got.text, lambda f: "/stories/new/" in f["action"] and f["method"] == "post")
             data = {}
             for kind, name, value, attrs in story_form["fields"]:
@@ -572,7 +578,7 @@ def submit_stories(args, server, meta, env):
             data.setdefault("consent", "on")
             data["website"] = ""  # the honeypot stays empty
             post_started = time.perf_counter()
-            posted = request("POST", base + urllib.parse.urljoin(f"/articles/{article}/", story_form["action"]),
+            posted = request("POST", urllib.parse.urljoin(form_page, story_form["action"]),
                              got.cookies(), data)  # fmt: skip
             post_ms = (time.perf_counter() - post_started) * 1000
             status = posted.status

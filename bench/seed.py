@@ -7,7 +7,7 @@
 * The rest, up to `--total` comments, are spread over both articles in every status: approved (on the other
   article, a few with open reports), pending (the moderation queue), rejected, spam and withdrawn.
 * Rows are written with bulk_create in batches, with explicit ids. bulk_create skips Comment.save(), so body_html
-  is rendered once per distinct text with the real story renderer and reused; every row gets a unique token_hash.
+  is rendered once per distinct text with the real story renderer and reused (no private links: nothing opens their status pages).
 * The search index rebuilt (`manage.py rebuild_search_index`): bulk_create sends no signals.
 * A moderator account (Moderators group, comments.moderate permission) and a ready-made session for it.
 
@@ -42,7 +42,8 @@ from django.utils import timezone  # noqa: E402
 
 from articles.models import Article  # noqa: E402
 from comments.markdown import render_story_markdown  # noqa: E402
-from comments.models import Comment, Report, hash_network_address, hash_token  # noqa: E402
+from comments.models import Comment, Report  # noqa: E402
+from core.hashing import hash_network_address, hash_token  # noqa: E402
 
 Status = Comment.Status
 MODERATOR = "bench-moderator"
@@ -133,7 +134,6 @@ def generate(args, target, other, moderator, rng):
             decided_at=created_at + datetime.timedelta(hours=20) if decided else None,
             decided_by=moderator if decided else None,
             decision_reason=rng.choice(Comment.RejectReason.values) if status == Status.REJECTED else "",
-            token_hash=hash_token(f"bench-story-{next_id}"),
             ip_hash=rng.choice(ip_hashes) if rng.random() < 0.3 else hash_token(f"bench-ip-{next_id}"),
             **extra,
         )

@@ -8,11 +8,6 @@ at /moderation/), so each one is checked and recorded in the story's history.
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from post_office.admin import EmailAdmin as PostOfficeEmailAdmin
-from post_office.models import STATUS
-from post_office.models import Email as OutboxEmail
-
-from config import outbox
 
 from . import moderation
 from .models import Block, Comment, ModerationEvent, Report, WatchedWord
@@ -97,7 +92,7 @@ class CommentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "decision_note",
         "created_at",
         "updated_at",
-        "token_hash",
+        "email_confirmed_at",
         "ip_hash",
     ]
     # Everything is read-only here; text edits and redactions happen in the queue (and are recorded).
@@ -126,7 +121,7 @@ class CommentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             return "—"
         return format_html(
             '<a href="{}">Open in the moderation queue (decide, edit, redact, history)</a>',
-            reverse("comments:moderate_story", args=[obj.pk]),
+            reverse("moderation:moderate_story", args=[obj.pk]),
         )
 
     def has_view_permission(self, request, obj=None):
@@ -136,23 +131,17 @@ class CommentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_moderate_permission(self, request):
         return _can_moderate(request)
 
-    def _apply(self, request, queryset, func, verb, **kwargs):
-        done, skipped, needs_care = 0, [], []
-        for story in queryset:
-            try:
-                func(story, request.user, **kwargs)
-            except moderation.NeedsCareDecision:
-                needs_care.append(story.pk)
-            except moderation.InvalidTransition:
-                skipped.append(story.pk)
-            else:
-                done += 1
+    def _apply(self, request, queryset, name, **kwargs):
+        done, skipped, needs_care = moderation.decide_many(queryset, name, request.user, **kwargs)
         if done:
-            self.message_user(request, f"{verb}: {moderation.stories_phrase(done)}.", messages.SUCCESS)
+            verb = moderation.DECISIONS[name].verb
+            self.message_user(request, f"{verb}: {moderation.stories_phrase(len(done))}.", messages.SUCCESS)
         if needs_care:
             # Never published from here: each has its own decision, with care, in the moderation pages.
             links = format_html_join(
-                ", ", '<a href="{}">#{}</a>', ((reverse("comments:care_decision", args=[pk]), pk) for pk in needs_care)
+                ", ",
+                '<a href="{}">#{}</a>',
+                ((reverse("moderation:care_decision", args=[pk]), pk) for pk in needs_care),
             )
             self.message_user(
                 request,
@@ -173,23 +162,23 @@ class CommentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Approve selected stories", permissions=["moderate"])
     def approve_selected(self, request, queryset):
-        self._apply(request, queryset, moderation.approve, "Approved")
+        self._apply(request, queryset, "approve")
 
     @admin.action(description="Reject selected stories (reason: other)", permissions=["moderate"])
     def reject_selected(self, request, queryset):
-        self._apply(request, queryset, moderation.reject, "Rejected", reason=Comment.RejectReason.OTHER)
+        self._apply(request, queryset, "reject", reason=Comment.RejectReason.OTHER)
 
     @admin.action(description="Mark selected stories as spam", permissions=["moderate"])
     def spam_selected(self, request, queryset):
-        self._apply(request, queryset, moderation.mark_spam, "Marked as spam")
+        self._apply(request, queryset, "spam")
 
     @admin.action(description="Restore selected stories to the queue", permissions=["moderate"])
     def restore_selected(self, request, queryset):
-        self._apply(request, queryset, moderation.restore, "Restored")
+        self._apply(request, queryset, "restore")
 
     @admin.action(description="Dismiss the readers' reports on selected stories", permissions=["moderate"])
     def dismiss_selected(self, request, queryset):
-        self._apply(request, queryset, moderation.dismiss, "Reports dismissed")
+        self._apply(request, queryset, "dismiss")
 
 
 @admin.register(ModerationEvent)
@@ -219,44 +208,6 @@ class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     fields = ["comment", "reason", "note", "created_at"]
     readonly_fields = fields
-
-
-# --- The outbox (config/outbox.py): every mail the site sends, waiting, sent or failed ------------------
-# django-post-office's admin, with how many attempts failed, what the mail is about, and a "retry now"
-# that goes through the outbox's own delivery (claimed, counted, retried with backoff).
-
-admin.site.unregister(OutboxEmail)
-
-
-@admin.register(OutboxEmail)
-class OutboxEmailAdmin(PostOfficeEmailAdmin):
-    list_display = ["id", "to_display", "shortened_subject", "status", "kind", "number_of_retries", "created",
-                    "scheduled_time"]  # fmt: skip
-    list_filter = ["status"]
-    actions = ["retry_now"]
-
-    @admin.display(description="Subject", ordering="subject")
-    def shortened_subject(self, email):
-        # post_office's own reads `context` as a template's; ours holds the kind of mail and its story.
-        return email.subject[:100]
-
-    @admin.display(description="about")
-    def kind(self, email):
-        context = email.context or {}
-        story = f" (story #{context['story']})" if context.get("story") else ""
-        return f"{context.get('kind', '')}{story}"
-
-    @admin.action(description="Retry the selected mail now")
-    def retry_now(self, request, queryset):
-        pks = list(queryset.exclude(status=STATUS.sent).values_list("pk", flat=True))
-        outbox.retry_now(OutboxEmail.objects.filter(pk__in=pks))
-        sent = sum(outbox.deliver(pk) for pk in pks)
-        level = messages.SUCCESS if sent == len(pks) else messages.WARNING
-        self.message_user(
-            request,
-            f"{sent} of {len(pks)} mail(s) sent. Any not sent stay in the outbox and are retried automatically.",
-            level,
-        )
 
 
 @admin.register(Block)

@@ -7,9 +7,5 @@ class CommentsConfig(AppConfig):
     verbose_name = "Stories"
 
     def ready(self):
-        from config.pagecache import refresh_per_visitor
-
-        from . import spam
-
-        # Cached article pages carry the story form: its signed timestamp must be this visitor's.
-        refresh_per_visitor("ts", lambda request: spam.sign_timestamp())
+        # Connects the mail sender's before_delivery signal (new private links are queued then).
+        from . import moderation  # noqa: F401

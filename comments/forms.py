@@ -111,7 +111,8 @@ class StoryForm(_BodyMixin, SummarisedForm):
         label="Email (optional)",
         required=False,
         max_length=254,
-        help_text="Never shown publicly. We send you the private link to your story's status.",
+        help_text="Never shown publicly. We email you your private link, with a link to confirm the address: "
+        "we send news of your story only once you have confirmed it. Use an address only you can read.",
         error_messages={"invalid": "Please enter a valid email address, or leave it empty."},
     )
     notify_outcome = forms.BooleanField(label=NOTIFY_LABEL, required=False)
@@ -198,9 +199,6 @@ class StoryForm(_BodyMixin, SummarisedForm):
 
     def clean(self):
         cleaned = super().clean()
-        problem = spam.check_timestamp(cleaned.get("ts"))
-        if problem:
-            self.add_error(None, problem)
         if self.data.get("status") not in (None, ""):
             raise forms.ValidationError(
                 "This form was changed in an unexpected way. Please copy your story and reload the page."
@@ -209,6 +207,11 @@ class StoryForm(_BodyMixin, SummarisedForm):
             self.add_error("email", "Please give an email address, or untick “" + NOTIFY_LABEL + "”.")
         elif cleaned.get("notify_replies") and not cleaned.get("email"):
             self.add_error("email", "Please give an email address, or untick “" + NOTIFY_REPLIES_LABEL + "”.")
+        # Checked last: "sent very quickly" is only worth saying of a form that is otherwise ready to send (an
+        # empty form sent at once hears what is missing instead).
+        problem = spam.check_timestamp(cleaned.get("ts"))
+        if problem and not (problem == spam.TOO_FAST_MESSAGE and self.errors):
+            self.add_error(None, problem)
         return cleaned
 
 
@@ -268,3 +271,17 @@ class LostLinkForm(SummarisedForm):
         self.helper = FormHelper(self)
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+
+class EmailLinkForm(SummarisedForm):
+    """The status page's "Email me this link": the address is used for this one mail, never stored."""
+
+    email = forms.EmailField(
+        label="Email me this link",
+        max_length=254,
+        error_messages={
+            "required": "Please enter the email address to send the link to.",
+            "invalid": "Please enter a valid email address, like name@example.org.",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )

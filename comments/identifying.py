@@ -228,3 +228,17 @@ def identifying_matches(text):
             continue
         chosen.append(match)
     return chosen
+
+
+def marked_parts(text, matches):
+    """`text` as [(part, marked, label)] around `matches` (in order, without overlaps): for a page that marks the
+    words with <mark> and says what each one may be, escaping every part."""
+    parts, position = [], 0
+    for match in matches:
+        if match.start > position:
+            parts.append((text[position : match.start], False, ""))
+        parts.append((text[match.start : match.end], True, KIND_LABELS[match.kind]))
+        position = match.end
+    if position < len(text):
+        parts.append((text[position:], False, ""))
+    return parts

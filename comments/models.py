@@ -1,28 +1,15 @@
-import hashlib
-import hmac
 import secrets
 
 from django.conf import settings
 from django.db import connection, models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article
+from core.hashing import hash_email, hash_token
 
 from .markdown import render_story_markdown
-
-
-def hash_network_address(address):
-    """A keyed hash of the network address: lets us limit floods and spot returning authors
-    without ever storing the address itself."""
-    if not address:
-        return ""
-    key = hashlib.sha256(("rewire-ip:" + settings.SECRET_KEY).encode()).digest()
-    return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()
-
-
-def hash_token(token):
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def earlier_by_same_author(email, ip_hash, created_at=None, pk=None, link="any"):
@@ -54,10 +41,9 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(status=Comment.Status.PENDING)
 
     def needs_review(self):
-        """Pending stories, and published ones that readers have reported (comments.moderation says which)."""
-        from .moderation import awaiting_decision_q
-
-        return self.filter(awaiting_decision_q())
+        """Pending stories, and published ones that readers have reported: those the approve and keep
+        transitions apply to (comments.moderation.awaiting_decision_q; a test checks the two agree)."""
+        return self.filter(Q(status=Comment.Status.PENDING) | Q(status=Comment.Status.APPROVED, open_reports__gt=0))
 
     def rejected(self):
         return self.filter(status=Comment.Status.REJECTED)
@@ -69,7 +55,8 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(status=Comment.Status.WITHDRAWN)
 
     def by_token(self, token):
-        return self.get(token_hash=hash_token(token or ""))
+        """The story one of its private links (PrivateLink) opens; DoesNotExist for any other token."""
+        return self.get(private_links__token_hash=hash_token(token or ""))
 
     def latest_change(self):
         """When any story last changed (every submission, edit, decision and report saves it): the
@@ -130,6 +117,8 @@ class Comment(models.Model):
     # Risk flags, set when the story is submitted or edited; they order and filter the queue.
     flag_self_harm = models.BooleanField(default=False)
     flag_identifying = models.BooleanField(default=False)
+    # The writer was shown the words that may identify someone before sending, and chose to send it as it is.
+    identifying_confirmed = models.BooleanField(default=False, editable=False)
     flag_links = models.BooleanField(default=False)
     is_returning_author = models.BooleanField(default=False)
     # A moderator's watched word or phrase is in the name or text (comments.watched); the queue marks it.
@@ -138,7 +127,9 @@ class Comment(models.Model):
     flag_blocked_author = models.BooleanField(default=False)
     report_count = models.PositiveIntegerField(default=0)
     open_reports = models.PositiveIntegerField(default=0, help_text="Reports since the last moderation decision.")
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # When the author opened the confirmation link of her first mail: until then decisions and reply notices
+    # are not mailed (anyone can type an address into the form).
+    email_confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
     ip_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     # Chosen by a moderator in the care step (a story that may be about self-harm or suicide): a short
     # support note with the help link is shown under the published story.
@@ -154,6 +145,8 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = "story"
+        verbose_name_plural = "stories"
         permissions = [("moderate", "Can moderate stories")]
         indexes = [
             # The published thread: approved top-level stories of one article, oldest first.
@@ -190,9 +183,9 @@ class Comment(models.Model):
         return f"{self.article.get_absolute_url()}#story-{self.pk}"
 
     def issue_token(self):
-        """Sets a fresh secret for the author's status page and returns it (only its hash is stored)."""
+        """One more private link to this (saved) story; returns its secret (only the hash is stored)."""
         token = secrets.token_urlsafe(32)
-        self.token_hash = hash_token(token)
+        PrivateLink.objects.create(story=self, token_hash=hash_token(token))
         return token
 
     @staticmethod
@@ -241,6 +234,19 @@ class Comment(models.Model):
         return [labels.get(code, code) for code in codes]
 
 
+class PrivateLink(models.Model):
+    """A secret link to a story's status page (its hash). A story may have several: asking for a link again
+    ("Lost your private link?") adds one and never stops the others, so nobody who merely knows the address can
+    lock the author out; she stops the other links herself from her status page."""
+
+    story = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="private_links")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self):
+        return f"Private link to story {self.story_id} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
 class ModerationEvent(models.Model):
     """The history of a story: every change of status or text, with who, when and why."""
 
@@ -261,6 +267,7 @@ class ModerationEvent(models.Model):
         CONTACTED = "contacted", "Contacted the author"
         NEW_VERSION = "new-version", "New version sent by the author"
         HELD_AS_SPAM = "held-spam", "Held as spam automatically"
+        NOT_HELD = "not-held", "Not held as spam: may be about self-harm"
         REPORTS_DISMISSED = "dismissed", "Reports dismissed"
         BLOCKED = "blocked", "Author blocked"
         UNBLOCKED = "unblocked", "Author unblocked"
@@ -273,6 +280,8 @@ class ModerationEvent(models.Model):
     reason = models.CharField(max_length=30, blank=True)
     note = models.TextField(blank=True)
     previous_body = models.TextField(blank=True, help_text="The text before an edit or redaction (moderators only).")
+    # The decision this row takes back (comments.moderation.undo): an undone decision is not counted as one.
+    undoes = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="undone_by")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -351,6 +360,9 @@ class StoryViewing(models.Model):
 
     story = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="viewings")
     moderator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    first_seen = models.DateTimeField(
+        null=True, editable=False
+    )  # when they first opened it: the statistics' first look
     last_seen = models.DateTimeField(db_index=True)
 
     class Meta:
@@ -360,41 +372,28 @@ class StoryViewing(models.Model):
         return f"{self.moderator} on story {self.story_id} ({self.last_seen:%Y-%m-%d %H:%M})"
 
 
-def hash_email(email):
-    """A keyed hash of an email address (lower-cased): counts "lost link" requests without storing it."""
-    key = hashlib.sha256(("rewire-email:" + settings.SECRET_KEY).encode()).digest()
-    return hmac.new(key, (email or "").strip().lower().encode(), hashlib.sha256).hexdigest()
-
-
 class LinkRecoveryRequest(models.Model):
-    """One "Lost your private link?" request, whether or not the address is known: the per-address and
-    per-connection limits are counted from these rows (hashes only; deleted by purge_personal_data)."""
+    """One "Lost your private link?" request, whether or not the address is known. The page only records it
+    (the same work for any address); comments.moderation.send_requested_links, run by the mail sender, looks
+    the address up, adds links and queues the mail, then blanks `email`. The per-connection limit is counted
+    from these rows (hashes; deleted by purge_personal_data)."""
 
     email_hash = models.CharField(max_length=64, editable=False)
+    # The address as typed, kept only until the request is handled (a minute or so).
+    email = models.EmailField(blank=True, editable=False)
     ip_hash = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    handled_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         indexes = [
             models.Index(fields=["email_hash", "created_at"], name="recovery_email_idx"),
             models.Index(fields=["ip_hash", "created_at"], name="recovery_ip_idx"),
+            models.Index(fields=["id"], condition=Q(handled_at__isnull=True), name="recovery_waiting_idx"),
         ]
 
     def __str__(self):
         return f"Link recovery request at {self.created_at:%Y-%m-%d %H:%M}"
-
-
-class MailRecipient(models.Model):
-    """An author address mailed in the last day, by its keyed hash (never the address): config.outbox.queue_mail
-    locks this row (select_for_update; SQLite's IMMEDIATE transactions serialise anyway) while it counts the
-    address's mail of the last 24 hours and queues one more, so simultaneous requests cannot pass the
-    per-recipient cap together. Deleted by purge_personal_data a day after the last mail, and by erase_commenter."""
-
-    email_hash = models.CharField(max_length=64, unique=True, editable=False)
-    last_mail_at = models.DateTimeField(db_index=True)
-
-    def __str__(self):
-        return f"Mail recipient (last mail {self.last_mail_at:%Y-%m-%d %H:%M})"
 
 
 class BlockQuerySet(models.QuerySet):

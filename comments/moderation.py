@@ -3,27 +3,44 @@
 TRANSITIONS names each kind of change and says, for each status a story may be in, the status it
 leaves the story in; actions_for(story) reads what applies from it (the queue's buttons, the author's
 status page). There is one function per change below (approve, reject, mark_spam, restore, undo, edit,
-set_content_warnings, contact_author, dismiss, block_author, unblock, author_edit, hold_as_spam, withdraw,
-report, erase). Each is atomic, locks the story's row, takes the allowed
+set_content_warnings, contact_author, dismiss, block_author, unblock, submit, author_edit, hold_as_spam,
+withdraw, report, erase). Each is atomic, locks the story's row, takes the allowed
 statuses from the table (InvalidTransition otherwise), writes a ModerationEvent and queues any email
 in the outbox (delivered after the commit). The queue views, the Django admin actions, the author's pages and the privacy
 commands all call these; nothing else changes a story after it is submitted.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import reduce
 from operator import or_
 from types import MappingProxyType
+from typing import NamedTuple
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.dispatch import receiver
 from django.utils import timezone
 
 from articles.models import Article
+from core.hashing import canonical_email, hash_email, hash_token
+from mail.outbox import before_delivery, queued_since
 
-from .models import Comment, ModerationEvent
+from . import spam
+from .models import Block, Comment, LinkRecoveryRequest, ModerationEvent, Report
+from .notifications import (
+    notify_author_of_decision,
+    notify_author_of_reply,
+    notify_moderators_of_new_stories,
+    notify_moderators_urgently,
+    send_care_contact,
+    send_link_copy,
+    send_recovered_links,
+    send_status_link,
+)
 
 Status = Comment.Status
 Action = ModerationEvent.Action
@@ -44,7 +61,7 @@ class InvalidTransition(Exception):
 
 class NeedsCareDecision(InvalidTransition):
     """The story may be about self-harm or suicide (Comment.needs_care): it is published only through the
-    care step (comments:care_decision), which passes approve() an explicit care choice. A subclass of
+    care step (moderation:care_decision), which passes approve() an explicit care choice. A subclass of
     InvalidTransition so that any caller that does not know about it still refuses rather than publishes."""
 
     def __init__(self, story_pk):
@@ -186,18 +203,16 @@ def _record(story, transition, from_status, actor=None, action=None, pages_chang
         to_status=story.status, **fields,
     )  # fmt: skip
     if transition.notify:
-        from .notifications import notify_author_of_decision
-
         notify_author_of_decision(story.pk)  # queued in this transaction, delivered once it commits
 
 
 # --- Moderators' decisions -------------------------------------------------------------------
 
 
-def _decide(comment, user, names, expected_status, reason="", note="", publish=None, after=None):
+def _decide(comment, user, names, expected_status, reason="", note="", publish=None, after=None, undoes=None):
     """`publish` (for approve): a function of the locked story that checks it may be published, sets
     what the publishing changes, and returns the history note. `after(story, from_status)` runs in the same
-    transaction once the decision is recorded."""
+    transaction once the decision is recorded. `undoes`: the decision this one takes back (undo)."""
     _require_moderator(user)
     with transaction.atomic():
         story, transition = _lock(comment, names, expected_status)
@@ -209,7 +224,7 @@ def _decide(comment, user, names, expected_status, reason="", note="", publish=N
         story.decision_reason = reason
         story.decision_note = note
         story.open_reports = 0
-        _record(story, transition, from_status, actor=user, reason=reason, note=history_note)
+        _record(story, transition, from_status, actor=user, reason=reason, note=history_note, undoes=undoes)
         if after is not None:
             after(story, from_status)
     return story
@@ -236,8 +251,6 @@ def approve(comment, user, note="", *, expected_status=None, care=None):
     def tell_parent_author(story, from_status):
         # A reply published now (not a reported one kept): its parent's author may have asked to hear.
         if story.parent_id and from_status != Status.APPROVED:
-            from .notifications import notify_author_of_reply
-
             notify_author_of_reply(story)  # queued in this transaction, delivered once it commits
 
     return _decide(
@@ -270,6 +283,8 @@ def edit(comment, user, new_body, note="", redaction=False, *, expected_status=N
         story, transition = _lock(comment, ["edit"], expected_status)
         previous = story.body
         story.body = new_body
+        # A moderator's words can raise the flag, never lower it: the writer may still be at risk.
+        story.flag_self_harm = story.flag_self_harm or spam.flag_self_harm(new_body)
         action = Action.REDACTED if redaction else Action.EDITED
         _record(story, transition, story.status, actor=user, action=action, note=note, previous_body=previous)
     return story
@@ -312,8 +327,6 @@ def contact_author(comment, user, *, expected_status=None):
             raise ValueError("The author left no email address, so they cannot be contacted.")
         story.author_contacted_at = timezone.now()
         _record(story, transition, story.status, actor=user, pages_change=False)
-        from .notifications import send_care_contact
-
         send_care_contact(story)  # queued in this transaction, sent once it commits
     return story
 
@@ -357,7 +370,9 @@ def undo(event, user, *, now=None):
         latest = story.events.order_by("-created_at", "-id").values_list("pk", flat=True).first()
         if latest != event.pk:
             raise InvalidTransition("The story has changed since your decision (someone else acted on it).")
-        return restore(story, user, note=f"Undone: {event.get_action_display()}", expected_status=event.to_status)
+        return _decide(
+            story, user, ["restore"], event.to_status, note=f"Undone: {event.get_action_display()}", undoes=event
+        )
 
 
 def dismiss(comment, user, note="", *, expected_status=None):
@@ -372,15 +387,48 @@ def dismiss(comment, user, note="", *, expected_status=None):
     return _decide(comment, user, ["dismiss"], expected_status, note=note, publish=publish)
 
 
-# The moderator's decisions by the names actions_for gives (the text edit has a page of its own).
+class Decision(NamedTuple):
+    act: Callable
+    verb: str  # what the messages say was done
+    title: str  # the confirmation page's heading
+    label: str  # the bulk bar's and the admin's name for it
+
+
+# The moderator's decisions by the names actions_for gives (the text edit has a page of its own): the one list
+# the queue, its confirmation pages, its bulk bar and the admin read.
 DECISIONS = {
-    "approve": approve,
-    "keep": approve,
-    "reject": reject,
-    "spam": mark_spam,
-    "restore": restore,
-    "dismiss": dismiss,
+    "approve": Decision(approve, "Approved", "Approve this story", "Approve"),
+    "keep": Decision(approve, "Kept published", "Keep this story published", "Keep published"),
+    "reject": Decision(reject, "Rejected", "Reject this story", "Reject"),
+    "spam": Decision(mark_spam, "Marked as spam", "Mark this story as spam", "Mark as spam"),
+    "restore": Decision(restore, "Restored to the queue", "Restore to the queue", "Restore to the queue"),
+    "dismiss": Decision(dismiss, "Reports dismissed", "Dismiss the reports", "Dismiss the reports"),
 }
+BULK_DECISIONS = ("approve", "reject", "spam")
+
+
+class BulkOutcome(NamedTuple):
+    done: list
+    skipped: list  # not in a state for the decision (someone else decided first)
+    needs_care: list  # never published in bulk: each goes through its own care step
+
+
+def decide_many(stories, name, user, expected_statuses=None, **kwargs):
+    """One decision on each story in turn, each in its own transaction, so that a story decided elsewhere
+    meanwhile is skipped rather than failing the lot. `expected_statuses` maps a story's pk to the status the
+    moderator saw. Returns the story numbers, sorted into a BulkOutcome."""
+    outcome = BulkOutcome([], [], [])
+    expected_statuses = expected_statuses or {}
+    for story in stories:
+        try:
+            DECISIONS[name].act(story, user, expected_status=expected_statuses.get(story.pk), **kwargs)
+        except NeedsCareDecision:
+            outcome.needs_care.append(story.pk)
+        except InvalidTransition:
+            outcome.skipped.append(story.pk)
+        else:
+            outcome.done.append(story.pk)
+    return outcome
 
 
 # --- Blocks ----------------------------------------------------------------------------------
@@ -392,10 +440,6 @@ def block_author(comment, user, *, by_email, by_network, duration, reason, now=N
     """A moderator blocks the author of a story by their email and/or network address (hashes only), for
     `duration` (a Block.Duration value). Their next stories are accepted as usual and held as spam. Recorded
     on the Block row and in the story's history. Returns the Block."""
-    from datetime import timedelta
-
-    from .models import Block, hash_email
-
     _require_moderator(user)
     if duration not in BLOCK_DAYS:
         raise ValueError(f"Unknown duration {duration!r}.")
@@ -423,8 +467,6 @@ def block_author(comment, user, *, by_email, by_network, duration, reason, now=N
 
 def unblock(block, user, now=None):
     """A moderator lifts a block before its end (recorded on the row and in its story's history)."""
-    from .models import Block
-
     _require_moderator(user)
     now = now or timezone.now()
     with transaction.atomic():
@@ -442,8 +484,6 @@ def unblock(block, user, now=None):
 
 def is_blocked(email="", ip_hash="", now=None):
     """Whether a block on this email or network-address hash is in force at `now` (the caller's clock)."""
-    from .models import Block
-
     if not (email or ip_hash):
         return False
     return Block.objects.active(now or timezone.now()).matching(email, ip_hash).exists()
@@ -452,20 +492,131 @@ def is_blocked(email="", ip_hash="", now=None):
 # --- Authors, readers and the operator -------------------------------------------------------
 
 
+SAME_TEXT_MESSAGE = (
+    "This is the same text as the story that was not published. Please change it (the moderator's reason "
+    "is above), then send it again."
+)
+# Often sent again by someone unsure it arrived (a closed tab, a lost connection).
+DUPLICATE_MESSAGE = (
+    "This story already reached us today and is waiting for a moderator, so there is no need to send it again. "
+    "The private link you were given shows what happens to it."
+)
+
+
+class Flooded(Exception):
+    """Too many stories from one network address lately: nothing was stored."""
+
+
+class SubmissionRefused(Exception):
+    """The story was not stored; the message says why, for the person who wrote it."""
+
+
+@transaction.atomic
+def submit(article, data, ip_hash, previous=None, identifying_confirmed=False):
+    """Stores a new pending story (a story, a reply, or a new version of `previous`, which was not published)
+    with its history, and returns the raw token of its private link. `data` is a StoryForm's cleaned_data.
+
+    A story from a blocked author, or with a watched word to hold, then goes straight to spam (recorded as
+    automatic); its author sees and is mailed exactly what any other author is. Raises Flooded or
+    SubmissionRefused (the same text again, or a duplicate) with nothing stored. `identifying_confirmed`: the
+    writer was shown that it may identify someone and chose to send it as it is (recorded for moderators)."""
+    # One submission to this article at a time, from the checks to the insert: two requests can no longer both
+    # pass the duplicate and flood checks before either has stored its story. On SQLite the IMMEDIATE
+    # transaction already holds the write lock; on PostgreSQL this row lock does it (NO KEY UPDATE: other rows
+    # may still refer to the article meanwhile).
+    Article.objects.select_for_update(no_key=True).filter(pk=article.pk).values_list("pk").get()
+    if spam.flood_exceeded(ip_hash):
+        raise Flooded
+    if previous is not None and spam.normalise_body(data["body"]) == spam.normalise_body(previous.body):
+        raise SubmissionRefused(SAME_TEXT_MESSAGE)
+    duplicate = spam.is_duplicate(article, data["body"], ip_hash, data["email"])
+    # A story that may be about self-harm is stored whatever else applies (see _hold_or_mark below).
+    if duplicate and not spam.flag_self_harm(data["body"]):
+        raise SubmissionRefused(DUPLICATE_MESSAGE)
+    # In this transaction, from the database: a block made in any server process holds here.
+    blocked = is_blocked(data["email"], ip_hash)
+    story = Comment(
+        previous_version=previous,
+        article=article,
+        parent_id=data["parent"],
+        name=data["name"],
+        email=data["email"],
+        notify_outcome=bool(data["email"] and data["notify_outcome"]),
+        notify_replies=bool(data["email"] and data.get("notify_replies") and not data["parent"]),
+        body=data["body"],
+        content_warnings=list(data["content_warnings"]),
+        status=Status.PENDING,
+        ip_hash=ip_hash,
+        flag_blocked_author=blocked,
+        identifying_confirmed=identifying_confirmed,
+        # A new version sent with the address its author already confirmed needs no second confirmation.
+        email_confirmed_at=previous.email_confirmed_at
+        if previous is not None and canonical_email(previous.email) == canonical_email(data["email"])
+        else None,
+    )
+    spam.apply_risk_flags(story)
+    story.save()
+    token = story.issue_token()
+    ModerationEvent.objects.create(
+        comment=story,
+        action=Action.SUBMITTED,
+        to_status=Status.PENDING,
+        note=f"New version of #{previous.pk}" if previous else "",
+    )
+    if previous is not None:
+        ModerationEvent.objects.create(
+            comment=previous,
+            action=Action.NEW_VERSION,
+            from_status=previous.status,
+            to_status=previous.status,
+            note=f"New version sent as #{story.pk}",
+        )
+    held = (["Blocked author"] if blocked else []) + ([watched_note(story.watched_hold)] if story.watched_hold else [])
+    _hold_or_mark(story, held + (["Sent again today with the same text"] if duplicate else []))
+    # Queued in this transaction (mail/outbox.py), delivered once it commits.
+    send_status_link(story.pk, token)
+    if story.flag_self_harm:
+        # Before the batched notice, so that this story counts as covered and is not mailed twice.
+        notify_moderators_urgently(story.pk, "self-harm")
+    transaction.on_commit(notify_moderators_of_new_stories)
+    return token
+
+
+def _hold_or_mark(story, reasons):
+    """What would hold a new or edited story as spam (a blocked author, a watched word to hold). A story that may
+    be about self-harm is never held: it stays in Needs review, pinned, and the reasons are written in its history
+    for the moderator instead, so a writer in crisis is never silenced by a filter."""
+    if not reasons:
+        return
+    if story.flag_self_harm:
+        ModerationEvent.objects.create(
+            comment=story,
+            action=Action.NOT_HELD,
+            from_status=story.status,
+            to_status=story.status,
+            note="; ".join(reasons),
+        )
+    else:
+        hold_as_spam(story, "; ".join(reasons))
+
+
 def author_edit(comment, body, warnings):
     """The author changes the text and content warnings of a story still waiting for review.
     The risk flags are worked out again; the earlier text stays in the history (moderators only)."""
-    from .spam import apply_risk_flags
-
     with transaction.atomic():
         story, transition = _lock(comment, ["author_edit"])
-        previous = story.body
+        previous, was_flagged = story.body, story.flag_self_harm
         story.body = body
         story.content_warnings = list(warnings)
-        apply_risk_flags(story)
+        spam.apply_risk_flags(story)
+        # Once raised, the flag stays: words taken out do not mean the writer is safe now.
+        story.flag_self_harm = story.flag_self_harm or was_flagged
+        # The writer answered (after a moderator's message, if any): the story is pinned again.
+        story.author_contacted_at = None
         _record(story, transition, story.status, previous_body=previous)
-        if story.watched_hold:
-            hold_as_spam(story, watched_note(story.watched_hold))
+        _hold_or_mark(story, [watched_note(story.watched_hold)] if story.watched_hold else [])
+        if story.flag_self_harm and not was_flagged:
+            notify_moderators_urgently(story.pk, "self-harm")
     return story
 
 
@@ -495,6 +646,7 @@ def withdraw(comment):
         story.open_reports = 0
         story.events.update(previous_body="")
         _record(story, transition, from_status)
+        transaction.on_commit(forget_freed_pages)
     return story
 
 
@@ -506,10 +658,6 @@ def report(comment, reason, note="", ip_hash=""):
     story at the top of the queue's Needs review (flag_self_harm, which also gives the public page its support
     note and takes away its reply link) and, the first time since the last decision, mails every moderator
     at once."""
-    from django.conf import settings
-
-    from .models import Report
-
     at_risk = reason == Report.Reason.AT_RISK
     with transaction.atomic():
         story, transition = _lock(comment, ["report"])
@@ -533,9 +681,7 @@ def report(comment, reason, note="", ip_hash=""):
         # The public page changes with the flag (support note, no reply link); other reports change nothing there.
         _record(story, transition, story.status, pages_change=at_risk, reason=reason, note=note)
         if at_risk and open_reasons.count(Report.Reason.AT_RISK) == 1:
-            from .notifications import notify_moderators_urgently
-
-            notify_moderators_urgently(story.pk, "at-risk-report")  # queued in this transaction (config/outbox.py)
+            notify_moderators_urgently(story.pk, "at-risk-report")  # queued in this transaction (mail/outbox.py)
         # Distinct readers, not reports. A report without a network-address hash (none was known) cannot be
         # matched to another, so it counts on its own.
         reporters = {
@@ -568,26 +714,96 @@ def erase(comment):
         story.ip_hash = ""
         story.events.exclude(previous_body="").update(previous_body="")
         _record(story, transition, from_status, note="Erased at the author's request.")
+        transaction.on_commit(forget_freed_pages)
     return story
 
 
-def reissue_links(email):
-    """ "Lost your private link?": a fresh private link for every story sent with this address (compared
-    without regard to case), in one transaction with the mail that carries them; the old links stop
-    working. Not a moderation decision (no status changes, nothing in the history). Returns how many."""
-    from .notifications import send_recovered_links
+def forget_freed_pages():
+    """After an erasure or a withdrawal has committed: on SQLite, copies the write-ahead log into the database
+    file and empties it, so the log keeps no copy of the old text (secure_delete, set in settings, zeroes the
+    freed space in the file itself). PostgreSQL's dead rows go when the table is vacuumed (erase_commenter
+    runs VACUUM; docs/care-and-privacy.md)."""
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+
+def request_links(email, ip_hash):
+    """ "Lost your private link?": only records the request, the same work whatever the address, so that
+    neither the answer nor its timing says whether stories were sent with it. send_requested_links answers it."""
+    LinkRecoveryRequest.objects.create(email_hash=hash_email(email), email=email, ip_hash=ip_hash)
+
+
+def send_requested_links(now=None):
+    """Answers the waiting "Lost your private link?" requests (run by `manage.py send_outbox` before it delivers):
+    for each address (in canonical form), one mail with one more private link for every story sent with it.
+    Links are only ever added, so nobody who knows the address can stop the author's links. At most one such
+    mail goes to an address per settings.LINK_RECOVERY_INTERVAL: later requests wait and are answered together
+    by the next one, never dropped, so a stranger's requests cannot keep her own from being answered. The typed
+    address is blanked once answered. Returns how many mails were queued."""
+    now = now or timezone.now()
+    waiting = LinkRecoveryRequest.objects.filter(handled_at__isnull=True)
+    mailed = 0
+    for email_hash in set(waiting.values_list("email_hash", flat=True)):
+        with transaction.atomic():
+            requests = list(waiting.select_for_update().filter(email_hash=email_hash))
+            addresses = {request.email.lower() for request in requests if request.email}
+            since = now - timedelta(seconds=settings.LINK_RECOVERY_INTERVAL)
+            if addresses and queued_since(next(iter(addresses)), "link-recovery", since):
+                continue  # answered by the next mail to this address
+            stories = list(
+                Comment.objects.select_related("article")
+                .filter(reduce(or_, (Q(email__iexact=address) for address in addresses), Q(pk__in=[])))
+                .order_by("id")
+            )
+            if stories:
+                mailed += _mail_new_links(stories)
+            LinkRecoveryRequest.objects.filter(pk__in=[request.pk for request in requests]).update(
+                handled_at=now, email=""
+            )
+    return mailed
+
+
+@receiver(before_delivery, dispatch_uid="comments.send_requested_links")
+def _answer_link_requests(sender, **kwargs):
+    send_requested_links()
+
+
+def _mail_new_links(stories):
+    """One more link per story, kept only if the mail carrying them is queued (a savepoint of its own)."""
     with transaction.atomic():
-        stories = list(
-            Comment.objects.select_for_update().select_related("article").filter(email__iexact=email).order_by("id")
-        )
-        links = []
-        for story in stories:
-            links.append((story, story.issue_token()))
-            story.save(update_fields=["token_hash"])
-        if links:
-            send_recovered_links(stories[0].email, links)  # the address as the author gave it
-    return len(links)
+        links = [(story, story.issue_token()) for story in stories]
+        if send_recovered_links(stories[0].email, links) is None:  # the address as the author gave it
+            transaction.set_rollback(True)
+            return 0
+    return 1
+
+
+def stop_other_links(story, token):
+    """The author's "Stop my old links": every private link to the story but the one she is using stops
+    working. Returns how many were stopped."""
+    with transaction.atomic():
+        deleted, _ = story.private_links.exclude(token_hash=hash_token(token)).delete()
+    return deleted
+
+
+def email_link(story, token, address):
+    """The author's "Email me this link" on her status page: the link she is using, to the address she typed
+    (not stored), so that she need not keep it on the device. Returns the outbox row, or None if the
+    address's allowance for such mail is used up."""
+    return send_link_copy(story, token, address)
+
+
+def confirm_email(story_pk, email_hash, now=None):
+    """The author opened the confirmation link of her first mail: news of the story (the decision, replies) may
+    now be mailed to its address. False when the story or its address has changed since (erased)."""
+    story = Comment.objects.filter(pk=story_pk).only("id", "email", "email_confirmed_at").first()
+    if story is None or not story.email or hash_email(story.email) != email_hash:
+        return False
+    if story.email_confirmed_at is None:
+        # update(): not a change of the story (its updated_at and the queue's cache stay as they are).
+        Comment.objects.filter(pk=story_pk).update(email_confirmed_at=now or timezone.now())
+    return True
 
 
 def blank_withdrawn_text(now=None):

@@ -1,11 +1,13 @@
-"""Emails about stories. Each is queued in the outbox (config/outbox.py) in the transaction of the change
+"""Emails about stories. Each is queued in the outbox (mail/outbox.py) in the transaction of the change
 that causes it, and delivered after the commit, with retries: a mail is never lost, and a failure never
 raises into a request or a moderation decision, nor loses a story.
 
-Authors get (only when they gave an email): their private link when they submit; the outcome, if they
-asked; new private links when they ask for them ("Lost your private link?"); one mail per reply a
-moderator publishes to their story, if they asked (with a signed one-click unsubscribe link). At most
-MAIL_PER_RECIPIENT_PER_DAY of these reach one address a day.
+Authors get (only when they gave an email): their private link when they submit, with a link to confirm the
+address; once it is confirmed, the outcome, if they asked, and one mail per reply a moderator publishes to their
+story, if they asked (with a signed one-click unsubscribe link); more private links when they ask for them
+("Lost your private link?"), and a copy of their link when they ask for it on the status page. Whoever reads
+her inbox or looks over her shoulder may be the person she writes about: subjects and first lines are neutral
+(settings.AUTHOR_MAIL_SUBJECTS), and no mail carries text chosen by anyone else. Caps: mail.outbox.
 
 Moderators hear about new stories in two ways:
 * the ordinary notice, batched: at most one per MODERATOR_MAIL_INTERVAL across all server processes
@@ -34,7 +36,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from care import help
-from config.outbox import queue_mail
+from core.hashing import hash_email
+from mail.outbox import queue_mail
 
 from .models import Comment, ModeratorMailMarker
 
@@ -61,19 +64,43 @@ def lost_link_url():
     return settings.SITE_URL + reverse("comments:lost_link")
 
 
+EMAIL_CONFIRMATION_SALT = "comments.email-confirmation"
+
+
+def email_confirmation_url(story):
+    """The link in the first mail that confirms the address: the story and its address's hash, signed, so it
+    cannot be forged and stops working if the address is erased."""
+    signed = signing.dumps([story.pk, hash_email(story.email)], salt=EMAIL_CONFIRMATION_SALT)
+    return settings.SITE_URL + reverse("comments:confirm_email", kwargs={"signed": signed})
+
+
+def confirmation_from_link(signed):
+    """(story pk, email hash) from a confirmation link; signing.BadSignature when this site did not make it."""
+    value = signing.loads(signed, salt=EMAIL_CONFIRMATION_SALT)
+    if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], int)):
+        raise signing.BadSignature("Not a confirmation.")
+    return value[0], value[1]
+
+
+def subject(kind):
+    return settings.AUTHOR_MAIL_SUBJECTS[kind]
+
+
 def send_status_link(comment_pk, token):
-    """After a submission, in its transaction: the author's private link (only when they gave an email)."""
+    """After a submission, in its transaction: the author's private link (only when they gave an email), with
+    the link that confirms her address."""
     story = Comment.objects.select_related("article").filter(pk=comment_pk).first()
     if story is None or not story.email:
         return None
     return _queue(
         "status-link",
         story.email,
-        f"Your story on {settings.SITE_NAME} was received and is waiting for review",
+        subject("link"),
         "comments/email/status_link",
         {
             "story": story,
             "status_url": settings.SITE_URL + Comment.status_url(token),
+            "confirm_url": None if story.email_confirmed_at else email_confirmation_url(story),
             "lost_link_url": lost_link_url(),
             # The helplines come from the care app's data: a story that may be about suicide leads with them.
             "help": help.resources(),
@@ -84,22 +111,17 @@ def send_status_link(comment_pk, token):
 
 def notify_author_of_decision(comment_pk):
     """Called by comments.moderation inside a decision's transaction. Only for approved or rejected stories,
-    and only when the author gave an email and asked to be told."""
+    and only when the author gave an email, confirmed it, and asked to be told."""
     story = Comment.objects.select_related("article").filter(pk=comment_pk).first()
-    if story is None or not (story.email and story.notify_outcome):
+    if story is None or not (story.email and story.email_confirmed_at and story.notify_outcome):
         return None
     if story.status not in (Comment.Status.APPROVED, Comment.Status.REJECTED):
         return None
     published = story.status == Comment.Status.APPROVED
-    subject = (
-        f"Your story on {settings.SITE_NAME} has been published"
-        if published
-        else f"Your story on {settings.SITE_NAME} was reviewed and will not be published"
-    )
     return _queue(
         "decision",
         story.email,
-        subject,
+        subject("update"),
         "comments/email/decision",
         {
             "story": story,
@@ -130,20 +152,22 @@ def story_pk_from_unsubscribe(signed):
 
 def notify_author_of_reply(reply):
     """A reply was just published (comments.moderation.approve, in its transaction): one mail to the author of
-    the story it answers, if they asked for it, gave an email, and their story is still published. The mail
-    names the replier by display name only and links to the reply on the article page."""
+    the story it answers, if they asked for it, gave an email and confirmed it, and their story is still
+    published. The mail carries nothing the replier chose (not even their display name): it links to the reply
+    on the article page."""
     parent = Comment.objects.select_related("article").filter(pk=reply.parent_id).first()
-    if parent is None or not (parent.notify_replies and parent.email) or parent.status != Comment.Status.APPROVED:
+    if parent is None or not (parent.notify_replies and parent.email and parent.email_confirmed_at):
+        return None
+    if parent.status != Comment.Status.APPROVED:
         return None
     unsubscribe_url = reply_unsubscribe_url(parent.pk)
     return _queue(
         "reply-notice",
         parent.email,
-        f"Someone replied to your story on {settings.SITE_NAME}",
+        subject("update"),
         "comments/email/reply_notice",
         {
             "story": parent,
-            "replier_name": reply.name,
             "reply_url": settings.SITE_URL + parent.article.get_absolute_url() + f"#story-{reply.pk}",
             "unsubscribe_url": unsubscribe_url,
         },
@@ -154,20 +178,31 @@ def notify_author_of_reply(reply):
 
 
 def send_recovered_links(email, links):
-    """ "Lost your private link?": one mail with a fresh link for each story (`links`: (story, token) pairs),
-    inside the transaction that issued the tokens. Left to `manage.py send_outbox` rather than sent when the
-    request commits, so that the page takes as long whether or not the address is known."""
+    """ "Lost your private link?": one mail with one more link for each story (`links`: (story, token) pairs),
+    inside the transaction that issued the tokens (comments.moderation.send_requested_links, run by
+    `manage.py send_outbox`)."""
     return _queue(
         "link-recovery",
         email,
-        f"New private links to your stories on {settings.SITE_NAME}",
+        subject("link"),
         "comments/email/link_recovery",
         {
             "links": [(story, settings.SITE_URL + Comment.status_url(token)) for story, token in links],
             "lost_link_url": lost_link_url(),
         },
         story_pk=links[0][0].pk,
-        deliver_at_commit=False,
+    )
+
+
+def send_link_copy(story, token, email):
+    """The author asked, on her status page, for the link she is using to be mailed to `email`."""
+    return _queue(
+        "link-copy",
+        email,
+        subject("link"),
+        "comments/email/link_copy",
+        {"status_url": settings.SITE_URL + Comment.status_url(token), "lost_link_url": lost_link_url()},
+        story_pk=story.pk,
     )
 
 
@@ -175,16 +210,14 @@ def send_care_contact(story):
     """The care step's kind message to the author of a held story (comments.moderation.contact_author, in its
     transaction): a person read it and is thinking of them, the help resources as text, and that the story is
     held, not rejected. No story text and no moderator's name."""
-    from care.help import resources
-
     return _queue(
         "care-contact",
         story.email,
-        f"About the story you sent to {settings.SITE_NAME}",
+        subject("message"),
         "comments/email/care_contact",
         {
             "story": story,
-            "help": resources(),
+            "help": help.resources(),
             "help_url": settings.SITE_URL + reverse("care:help"),
             "lost_link_url": lost_link_url(),
         },
@@ -264,7 +297,7 @@ def _queue_new_stories_notice(now):
         marker.last_sent_at = now
         marker.save(update_fields=["last_sent_at"])
         waiting = Comment.objects.pending().count()
-        preferences_url = settings.SITE_URL + reverse("comments:notification_preferences")
+        preferences_url = settings.SITE_URL + reverse("moderation:notification_preferences")
         return _queue_to_each(
             "moderators",
             f"{settings.SITE_NAME}: {new_count} new stor{'y' if new_count == 1 else 'ies'} to review"
@@ -274,7 +307,7 @@ def _queue_new_stories_notice(now):
                 "new_count": new_count,
                 "waiting": waiting,
                 "interval": _interval_text(),
-                "queue_url": settings.SITE_URL + reverse("comments:queue"),
+                "queue_url": settings.SITE_URL + reverse("moderation:queue"),
                 "preferences_url": preferences_url,
             },
             moderator_emails(ordinary=True),
@@ -313,7 +346,7 @@ def notify_moderators_urgently(story_pk, reason, now=None):
                 {
                     "story": story,
                     "reason": reason,
-                    "story_url": settings.SITE_URL + reverse("comments:moderate_story", args=[story.pk]),
+                    "story_url": settings.SITE_URL + reverse("moderation:moderate_story", args=[story.pk]),
                 },
                 moderator_emails(),
                 story_pk=story.pk,

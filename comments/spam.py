@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from .identifying import identifying_matches
 from .models import Comment, Report, earlier_by_same_author
+from .self_harm import flag_self_harm  # noqa: F401  (the one entry point, comments.spam.flag_self_harm)
 
 FORM_SALT = "comments.story-form.timestamp"
 HONEYPOT_FIELD = "website"
@@ -136,21 +137,7 @@ def is_duplicate(article, body, ip_hash="", email=""):
 
 # --- Risk flags ------------------------------------------------------------------------------
 
-_SELF_HARM = re.compile(
-    r"\b("
-    r"suicid\w*|kill(?:ing)? my ?self|end(?:ing)? (?:my|it) (?:life|all)|end it all|take my (?:own )?life"
-    r"|self[- ]?harm\w*|hurt(?:ing)? my ?self|cut(?:ting)? my ?self|"
-    r"(?:do ?n[o']?t|don't|no longer) want to (?:live|be alive|be here|wake up)|want(?:ed)? to die|"
-    r"better off (?:dead|without me)|overdos\w*|no reason to live|hang(?:ing)? my ?self"
-    r")\b",
-    re.IGNORECASE,
-)
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|net|org|io|co|uk|me|info|biz|app)\b(?:/\S*)?", re.I)
-
-
-def flag_self_harm(text):
-    """The text suggests self-harm or suicide: moderators see it first (and gently)."""
-    return bool(_SELF_HARM.search(text or ""))
 
 
 def flag_identifying(text):

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.middleware import add_static_security_headers
+from core.middleware import add_static_security_headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -69,11 +69,16 @@ INSTALLED_APPS = [
     "pages",
     "articles",
     "comments",
+    "moderation",
+    "mail",
     "care",
     "search",
+    "core",
 ]
 
 MIDDLEWARE = [
+    # Outermost: error pages made by the middleware below get the security headers too.
+    "core.middleware.ErrorPageSecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses pages (HTML, feeds) after everything that writes their bodies, the page cache included (in
@@ -83,7 +88,8 @@ MIDDLEWARE = [
     # GZIP_PAGES=0 leaves compression to a proxy in front (docs/deploy.md), sparing the workers' CPU.
     *(["django.middleware.gzip.GZipMiddleware"] if env_bool("GZIP_PAGES", True) else []),
     "csp.middleware.CSPMiddleware",
-    "config.middleware.PermissionsPolicyMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
+    "core.middleware.PrivateByDefaultMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -107,7 +113,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "config.context_processors.site",
+                "core.context_processors.site",
             ],
         },
     },
@@ -133,6 +139,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": 20,
             "init_command": (
                 "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=20000;PRAGMA foreign_keys=ON;"
+                # Freed space is overwritten with zeros: erased or withdrawn text leaves no copy in the file
+                # (comments.moderation.forget_freed_pages empties the write-ahead log after such a change).
+                "PRAGMA secure_delete=ON;"
             ),
         }
     )
@@ -181,17 +190,17 @@ LOGOUT_REDIRECT_URL = "/"
 
 # Login throttling (django-axes), on every login form (/accounts/login/ and /admin/login/): failed
 # attempts are counted in the database, so the limits hold across workers and hosts.
-# An account is locked after AXES_FAILURE_LIMIT failures from anywhere, and a network address after as
-# many failures on any accounts (each listed parameter is counted on its own).
+# Locked after AXES_FAILURE_LIMIT failures: one account from one network address, or one network address on
+# any accounts. Never an account alone: then anyone who knows a moderator's username could lock them out.
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 # Retrying during a lockout neither counts nor extends it, so "try again in N minutes" stays true.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
-AXES_CLIENT_IP_CALLABLE = "config.network.login_client_address"  # the address the flood limits use
+AXES_CLIENT_IP_CALLABLE = "core.network.login_client_address"  # the address the flood limits use
 # Keep as little as possible: no log of successful logins, no permanent log of failures. The counted
 # attempts (address, username, browser) are deleted once older than the cool-off.
 AXES_DISABLE_ACCESS_LOG = True
@@ -205,11 +214,6 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATICFILES_FINDERS = [
-    "django.contrib.staticfiles.finders.FileSystemFinder",
-    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "config.staticfinders.XStaticBootstrapFinder",
-]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -227,7 +231,7 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 # Email. Every mail goes into the outbox (a table, written in the transaction of the change that causes
 # it; django-post-office's models and admin) and is delivered after the commit, with retries
-# (config/outbox.py). EMAIL_BACKEND is the outbox; the environment variable EMAIL_BACKEND names the backend
+# (mail/outbox.py). EMAIL_BACKEND is the outbox; the environment variable EMAIL_BACKEND names the backend
 # that really delivers: console by default, SMTP when EMAIL_HOST is set.
 MAIL_DELIVERY_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
@@ -235,17 +239,24 @@ MAIL_DELIVERY_BACKEND = os.environ.get(
     if os.environ.get("EMAIL_HOST")
     else "django.core.mail.backends.console.EmailBackend",
 )
-EMAIL_BACKEND = "config.outbox.OutboxBackend"
+EMAIL_BACKEND = "mail.outbox.OutboxBackend"
 # A failed delivery is tried again after MAIL_RETRY_SECONDS, then twice as long each time (at most 6 hours
 # apart), until MAIL_MAX_TRIES attempts have failed: then the mail is marked failed (kept, with every error).
 MAIL_MAX_TRIES = int(os.environ.get("MAIL_MAX_TRIES", "10"))
 MAIL_RETRY_SECONDS = int(os.environ.get("MAIL_RETRY_SECONDS", "60"))
 # At most this many mails to one author's address per 24 hours, all kinds together (moderators' notices
 # are not counted: they are bounded by MODERATOR_MAIL_INTERVAL). Past it a mail is skipped and logged.
+# Addresses are compared in canonical form (core.hashing.canonical_email): `name+1@…` is `name@…`.
 MAIL_PER_RECIPIENT_PER_DAY = int(os.environ.get("MAIL_PER_RECIPIENT_PER_DAY", "5"))
-# "Lost your private link?": requests per network address, and per email address, per hour.
+# Mail the author asks for herself (new private links, a copy of her link) is not counted above: each kind
+# has this allowance per address per day, so mail others cause cannot stop her link reaching her.
+MAIL_ASKED_FOR_PER_DAY = int(os.environ.get("MAIL_ASKED_FOR_PER_DAY", "24"))
+# "Lost your private link?": requests per network address per hour (never per email address: a stranger
+# could then use up hers), and at most one mail of new links per address per LINK_RECOVERY_INTERVAL seconds
+# (later requests are answered together by the next one).
 LINK_RECOVERY_LIMIT = int(os.environ.get("LINK_RECOVERY_LIMIT", "3"))
-# django-post-office: the outbox's models and admin. Delivery (with retries) is config/outbox.py's.
+LINK_RECOVERY_INTERVAL = int(os.environ.get("LINK_RECOVERY_INTERVAL", "3600"))
+# django-post-office: the outbox's models and admin. Delivery (with retries) is mail/outbox.py's.
 POST_OFFICE = {"BACKENDS": {"default": MAIL_DELIVERY_BACKEND}, "LOG_LEVEL": 2}
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
@@ -253,7 +264,14 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 EMAIL_TIMEOUT = 10
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Rewire <no-reply@rewire.example>")
+# Neutral by default: the sender's name and the subjects of authors' mail say nothing about stories or abuse,
+# since whoever reads her inbox may be the person she writes about. The body may say more.
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Notifications <no-reply@rewire.example>")
+AUTHOR_MAIL_SUBJECTS = {
+    "link": os.environ.get("MAIL_SUBJECT_LINK", "Your link"),
+    "update": os.environ.get("MAIL_SUBJECT_UPDATE", "An update"),
+    "message": os.environ.get("MAIL_SUBJECT_MESSAGE", "A message for you"),
+}
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MODERATOR_EMAILS = env_list("MODERATOR_EMAILS")
 
@@ -263,8 +281,13 @@ SITE_NAME = "Rewire"
 # Where "Exit this page" goes: a neutral, everyday page that looks unremarkable on a shared screen or in
 # the history. BBC Weather, as GOV.UK's "Exit this page" uses: fast, free of sign-in, and plausible anywhere.
 EXIT_URL = os.environ.get("EXIT_URL", "https://www.bbc.co.uk/weather")
-# Shown on the contact page when set; without it the page says to reach the team through the site's operator.
-CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "").strip()
+# The publisher: who runs the site, named on About, Contact and the privacy notice (as data controller).
+# `manage.py check --deploy` refuses a production site without the operator and the contact address
+# (pages/checks.py). CONTACT_EMAIL is the contact address's earlier name.
+SITE_OPERATOR = os.environ.get("SITE_OPERATOR", "").strip()
+SITE_CONTACT_EMAIL = (os.environ.get("SITE_CONTACT_EMAIL") or os.environ.get("CONTACT_EMAIL", "")).strip()
+SITE_POSTAL_ADDRESS = os.environ.get("SITE_POSTAL_ADDRESS", "").strip()
+SITE_REGISTRATION = os.environ.get("SITE_REGISTRATION", "").strip()  # e.g. "Registered charity no. 1234567"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -335,12 +358,20 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}, "none": {"class": "logging.NullHandler"}},
+    # A refused request (4xx: a bad Host, a CSRF failure, too many fields) is one line; a 5xx keeps its traceback.
+    "formatters": {"one_line_4xx": {"()": "core.logs.OneLineClientErrorFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "one_line_4xx"},
+        "none": {"class": "logging.NullHandler"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Through the root's handler alone: Django's own (console while DEBUG is on, mail to ADMINS, none set)
+        # would print each record a second time, traceback and all.
+        "django": {"level": "INFO"},
         "django.db.backends": {"level": "WARNING"},
         # post_office's traceback of a failed send can name the recipient (SMTPRecipientsRefused): silenced (a
-        # handler of ours, so it adds none of its own). config.outbox logs each failure itself (mail number,
+        # handler of ours, so it adds none of its own). mail.outbox logs each failure itself (mail number,
         # story, time, error type) and the outbox keeps the error.
         "post_office": {"handlers": ["none"], "level": "CRITICAL", "propagate": False},
     },
@@ -360,9 +391,13 @@ MODERATOR_MAIL_INTERVAL = int(os.environ.get("MODERATOR_MAIL_INTERVAL", "300")) 
 # Public pages are cached whole for anonymous readers and invalidated by version on every change;
 # this is only a ceiling on how long an unused entry is kept.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
+# How long a shared HTTP cache in front of the site (nginx proxy_cache, a CDN) may keep a public page served
+# to an anonymous visitor ("Cache-Control: public, max-age=N"). 0: every response is private. A story that is
+# withdrawn or erased may stay visible there for that long (docs/deploy.md, "A shared cache in front").
+PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "0"))
 # Flash messages live in a cookie, so a page with messages to show is recognised and never served from the cache.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 MESSAGE_COOKIE_NAME = "messages"
 # The deployed code's version (e.g. the git commit): cached pages from another release are never served.
-# Unset: a digest of the code's files, the same in every process running the same code (config/pagecache.py).
+# Unset: a digest of the code's files, the same in every process running the same code (core/pagecache.py).
 RELEASE = os.environ.get("RELEASE", "")

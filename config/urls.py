@@ -8,8 +8,9 @@ from django.views.decorators.cache import cache_page
 from django.views.generic import RedirectView
 
 from articles.sitemaps import sitemaps
-from articles.views import markdown_preview, markdown_upload, robots_txt
-from config.converters import IdConverter
+from articles.views import markdown_preview, markdown_upload
+from core.converters import IdConverter
+from core.views import robots_txt
 from pages.sitemaps import PageSitemap
 
 # <id:pk> in the apps' URLconfs, which are imported by include() below.
@@ -36,5 +37,6 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("comments.urls")),
+    path("", include("moderation.urls")),
 ]
-handler500 = "articles.views.server_error"
+handler500 = "core.views.server_error"

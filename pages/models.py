@@ -22,7 +22,7 @@ class Page(models.Model):
     body = MarkdownxField(help_text="Markdown.")
     body_html = models.TextField(editable=False, default="")
     show_contact_address = models.BooleanField(
-        default=False, help_text="Show the site's contact address (the CONTACT_EMAIL setting) under the text."
+        default=False, help_text="Show who runs the site and its contact address (the SITE_* settings) under the text."
     )
     updated_at = models.DateTimeField(auto_now=True)
     # Checksum of the content as last loaded from content/pages/: tells load_articles whether an editor

@@ -31,11 +31,13 @@ def plain_text(fragment):
 
 def article_sections(article):
     """(position, heading id, title, text) for the part before the first heading (titled with the article's
-    title, with its summary) and for each h2/h3 section."""
+    title, with its summary and key points, so a search for a key point finds the article and shows it) and for
+    each h2/h3 section."""
     html_ = article.body_html or ""
     matches = list(_HEADING.finditer(html_))
     intro_end = matches[0].start() if matches else len(html_)
-    sections = [(0, "", article.title, plain_text(article.summary) + " " + plain_text(html_[:intro_end]))]
+    intro = [plain_text(article.summary), plain_text(article.key_points_text), plain_text(html_[:intro_end])]
+    sections = [(0, "", article.title, " ".join(filter(None, intro)))]
     for number, match in enumerate(matches, start=1):
         end = matches[number].start() if number < len(matches) else len(html_)
         sections.append((number, match.group(2), plain_text(match.group(3)), plain_text(html_[match.end() : end])))
@@ -124,7 +126,7 @@ def rebuild(batch_size=2000):
                 written += len(SearchEntry.objects.bulk_create(batch))
                 batch = []
         written += len(SearchEntry.objects.bulk_create(batch))
-        # Cached search pages are keyed on the articles' versions (config.pagecache): drop them all.
+        # Cached search pages are keyed on the articles' versions (core.pagecache): drop them all.
         for pk in Article.objects.values_list("pk", flat=True):
             Article.objects.bump_cache_version(pk)
     return written

@@ -4,7 +4,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
 from articles.models import Article
-from config.pagecache import cached_fragment, cached_page
+from core.pagecache import cached_fragment, cached_page
 
 from . import query
 
@@ -19,9 +19,11 @@ def search(request):
 
     def render_results():
         results = query.search(parsed.terms, public_articles) if not parsed.problem else []
+        shown = results[: query.RESULTS_SHOWN]
         context = {
             "query": parsed,
-            "results": results[: query.RESULTS_SHOWN],
+            "results": [result for result in shown if result.all_words],
+            "some_words": [result for result in shown if not result.all_words],
             "more": len(results) > query.RESULTS_SHOWN,
             "max_length": query.MAX_QUERY_LENGTH,
         }
@@ -32,7 +34,7 @@ def search(request):
         # a session) get them made once per text searched and version of the public content (as the key of
         # the page cache and of query.search: any change to what could be found changes it).
         key = ["search", connection.vendor, parsed.text, public_articles]
-        results = cached_fragment(request, key, render_results)
+        results = cached_fragment(key, render_results)
         return render(request, "search/results.html", {"query": parsed, "results": results})
 
     return cached_page(request, public_articles, render_page)

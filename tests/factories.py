@@ -10,8 +10,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
+from articles import review
 from articles.models import FAQ, Article, Person, Reference
-from comments.models import Comment, ModerationEvent, hash_token
+from comments.models import Comment, ModerationEvent
 
 PASSWORD = "a-long-test-passphrase-42"
 STORY_BODY = "When I finally named what had happened, the fog began to lift a little every day."
@@ -65,8 +66,8 @@ def make_story(
     article = article or Article.objects.first() or make_article()
     fields.setdefault("content_warnings", list(warnings))  # either spelling: warnings=[...] or content_warnings=[...]
     story = Comment(article=article, parent=parent, name=name, body=body, status=status, **fields)
-    token = story.issue_token()
     story.save()
+    token = story.issue_token()
     if submitted_event:
         ModerationEvent.objects.create(comment=story, action=ModerationEvent.Action.SUBMITTED, to_status=status)
     if created_ago is not None:
@@ -77,7 +78,7 @@ def make_story(
 
 
 def bulk_stories(article, count, **fields):
-    """Many stories at once. bulk_create skips save(): body_html and a unique token_hash are set here."""
+    """Many stories at once (without private links). bulk_create skips save(): body_html is set here."""
     now = timezone.now()
     return Comment.objects.bulk_create(
         [
@@ -87,7 +88,6 @@ def bulk_stories(article, count, **fields):
                     "name": f"Reader {i}",
                     "body": f"Story number {i}",
                     "body_html": f"<p>Story number {i}</p>",
-                    "token_hash": hash_token(f"bulk-token-{article.pk}-{i}"),
                     "ip_hash": f"ip{i % 7}",
                     "email": f"reader{i % 5}@example.com",
                     "created_at": now - timedelta(minutes=count - i),
@@ -114,7 +114,6 @@ def bulk_published(article, count, *, replies_every=3):
                 body="A reply",
                 body_html="<p>A reply</p>",
                 status=Comment.Status.APPROVED,
-                token_hash=hash_token(f"bulk-reply-{top.pk}"),
             )
             for top in tops[::replies_every]
         ]
@@ -150,3 +149,19 @@ def make_user(
 
 def make_moderator(username="mod", **kwargs):
     return make_user(username, moderator=True, **kwargs)
+
+
+def make_reviewer(name="Cara Lee", *, username=None, **person_fields):
+    """A person with a reviewer's account (staff, may see and sign off articles) linked to them. The permissions
+    are granted directly: transactional tests empty the groups the data migrations made."""
+    user = make_user(username or name.split()[0].lower(), staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["review_article", "view_article"]))
+    return make_person(name, user=get_user_model().objects.get(pk=user.pk), **person_fields)
+
+
+def signed_off(article, reviewer, on=None):
+    """The article with `reviewer` (from make_reviewer) as its reviewer, signed off `on` (a datetime; now)."""
+    article.reviewer = reviewer
+    article.save()
+    review.sign_off(article, reviewer.user, now=on)
+    return Article.objects.with_people().get(pk=article.pk)

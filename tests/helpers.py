@@ -117,6 +117,8 @@ def production_env(**extra):
         STORY_FLOOD_LIMIT="100000",
         STORY_MIN_SECONDS="0",
         LOG_LEVEL="WARNING",
+        SITE_OPERATOR="Test Operator",
+        SITE_CONTACT_EMAIL="team@rewire.example",
     )
     env.update(extra)
     return env

@@ -58,14 +58,14 @@ def test_group_moderator_logs_in_through_the_login_page_and_sees_the_queue(clien
     response = client.post(reverse("login"), {"username": "via-group", "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/moderation/"
     assert client.session["_auth_user_id"] == str(group_moderator.pk)
-    queue = client.get(reverse("comments:queue"))
+    queue = client.get(reverse("moderation:queue"))
     assert queue.status_code == 200
     assert "Robin" in queue.content.decode() and story.body[:30] in queue.content.decode()
 
 
 def test_user_without_the_permission_is_refused_the_queue(client):
     client.force_login(make_user("staff", staff=True))
-    assert client.get(reverse("comments:queue")).status_code == 403
+    assert client.get(reverse("moderation:queue")).status_code == 403
 
 
 def test_wrong_password_keeps_the_form_with_a_message(client, group_moderator):
@@ -79,26 +79,26 @@ def test_wrong_password_keeps_the_form_with_a_message(client, group_moderator):
 
 def test_inactive_user_is_logged_out(client, session_engine, group_moderator):
     client.force_login(group_moderator)
-    assert client.get(reverse("comments:queue")).status_code == 200
+    assert client.get(reverse("moderation:queue")).status_code == 200
     group_moderator.is_active = False
     group_moderator.save()
-    assert redirected_to_login(client.get(reverse("comments:queue")))
+    assert redirected_to_login(client.get(reverse("moderation:queue")))
 
 
 def test_expired_session_is_not_loaded(client, session_engine, group_moderator):
     client.force_login(group_moderator)
-    assert client.get(reverse("comments:queue")).status_code == 200
+    assert client.get(reverse("moderation:queue")).status_code == 200
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
     store = client.session
     if session_engine.endswith("cached_db"):  # a cached entry expires with the session (timeout: its age)
         caches[settings.SESSION_CACHE_ALIAS].delete(store.cache_key_prefix + store.session_key)
-    assert redirected_to_login(client.get(reverse("comments:queue")))
+    assert redirected_to_login(client.get(reverse("moderation:queue")))
 
 
 def test_unknown_session_key_is_not_loaded(client, session_engine, group_moderator):
     client.force_login(group_moderator)
     client.cookies["sessionid"] = "no-such-session-key-0123456789abcdef"
-    response = client.get(reverse("comments:queue"))
+    response = client.get(reverse("moderation:queue"))
     assert redirected_to_login(response)
 
 
@@ -108,7 +108,7 @@ def test_logging_out_ends_the_session_everywhere(client, session_engine, group_m
     client.post(reverse("logout"))
     assert not Session.objects.filter(session_key=old_key).exists()
     client.cookies["sessionid"] = old_key  # a copy of the old cookie no longer works
-    assert redirected_to_login(client.get(reverse("comments:queue")))
+    assert redirected_to_login(client.get(reverse("moderation:queue")))
 
 
 def test_session_values_survive_between_requests(client, session_engine, group_moderator):
@@ -116,7 +116,7 @@ def test_session_values_survive_between_requests(client, session_engine, group_m
     session = client.session
     session["seen"] = ["a", 1]
     session.save()
-    assert client.get(reverse("comments:queue")).status_code == 200
+    assert client.get(reverse("moderation:queue")).status_code == 200
     assert client.session["seen"] == ["a", 1]
 
 
@@ -127,9 +127,9 @@ def test_session_from_the_removed_custom_backend_asks_to_log_in_again(client, gr
     session = client.session
     session["_auth_user_backend"] = "config.auth.ModelBackend"
     session.save()
-    assert redirected_to_login(client.get(reverse("comments:queue")))
+    assert redirected_to_login(client.get(reverse("moderation:queue")))
     client.post(reverse("login"), {"username": "via-group", "password": PASSWORD})
-    assert client.get(reverse("comments:queue")).status_code == 200
+    assert client.get(reverse("moderation:queue")).status_code == 200
 
 
 @pytest.mark.skipif(
@@ -153,7 +153,7 @@ def test_by_default_sessions_are_read_through_a_cache_that_every_server_process_
         assert result.returncode == 0, result.stderr
         return result.stdout.strip() == "True"
 
-    assert client.get(reverse("comments:queue")).status_code == 200
+    assert client.get(reverse("moderation:queue")).status_code == 200
     assert seen_by_another_process()
     client.post(reverse("logout"))
     assert not seen_by_another_process()

@@ -37,7 +37,8 @@ TROLL, TROLL_NETWORK = "troll@example.org", "203.0.113.7"
 
 STATE_CODE = """
 import json
-from comments.models import Block, Comment, hash_email, hash_network_address
+from comments.models import Block, Comment
+from core.hashing import hash_email, hash_network_address
 from post_office.models import Email
 print(json.dumps({{
     "blocks": [
@@ -72,7 +73,7 @@ def path_of(location):
 def send_story(port, address, email, body):
     """An author opens the article on this server and sends a story: their status page (what they are shown)."""
     author = Client(port, address)
-    status, _, html = author.call("GET", f"/articles/{SLUG}/")
+    status, _, html = author.call("GET", f"/articles/{SLUG}/stories/new/")
     assert status == 200
     data = {**form_fields(html), "name": "Robin", "email": email, "body": body, "consent": "on", "website": "",
             "parent": ""}  # fmt: skip
@@ -140,7 +141,10 @@ def run_scenario(env, tmp_path):
 
         # B serves its pages before the block, and keeps what it may in its own caches.
         for _ in range(2):
-            assert get(Client(b.port), f"/articles/{SLUG}/").select_one(f"form[action='/articles/{SLUG}/stories/new/']")
+            assert get(Client(b.port), f"/articles/{SLUG}/").select_one(f"a[href='/articles/{SLUG}/stories/new/']")
+            assert get(Client(b.port), f"/articles/{SLUG}/stories/new/").select_one(
+                f"form[action='/articles/{SLUG}/stories/new/']"
+            )
             assert "No author is blocked." in words(get(mod_b, "/moderation/blocks/"))
             assert spam_tab(mod_b) == {}
 

@@ -67,25 +67,26 @@ def test_reader_journey(live_site, browser_page):
     page.wait_for_function("(h) => location.hash === h", arg=target)
     assert in_viewport(page, target), f"{target} is not in the viewport after following the TOC link"
 
-    # An FAQ question opens.
-    first = page.locator("details.faq-item").first
-    assert first.get_attribute("open") is None
+    # An FAQ question (a heading) opens its answer.
+    first = page.locator(".faq-item").first
+    assert first.get_by_role("heading", level=3).inner_text() == faqs[0].question
+    assert first.locator("details").get_attribute("open") is None
     first.locator("summary").click()
-    assert first.get_attribute("open") is not None
+    assert first.locator("details").get_attribute("open") is not None
     assert first.locator(".faq-answer").is_visible()
     rec.assert_clean()
 
-    # The FAQ page, then a deep link to one question.
+    # The FAQ page, then a deep link to one question: its answer opens.
     page.get_by_role("link", name="All questions on one page").click()
     page.wait_for_url(f"**{article.get_faq_url()}")
-    assert page.locator("details.faq-item").count() == len(faqs)
+    assert page.locator(".faq-item").count() == len(faqs)
     chosen = faqs[len(faqs) // 2]
     page.goto(f"{article.get_faq_url()}#{chosen.anchor}")
-    details = page.locator(f"details#{chosen.anchor}")
-    page.wait_for_function("(id) => document.getElementById(id).open", arg=chosen.anchor)
-    assert details.locator(".faq-answer").is_visible()
-    assert in_viewport(page, f"details#{chosen.anchor}")
-    assert chosen.question in details.locator("summary").inner_text()
+    item = page.locator(f"#{chosen.anchor}")
+    page.wait_for_function("(id) => document.getElementById(id).querySelector('details').open", arg=chosen.anchor)
+    assert item.locator(".faq-answer").is_visible()
+    assert in_viewport(page, f"#{chosen.anchor}")
+    assert item.locator(".faq-question").inner_text() == chosen.question
     rec.assert_clean()
 
 
@@ -98,6 +99,7 @@ def test_pages_fit_small_and_large_screens(live_site, new_browser_page, width):
         "article": article.get_absolute_url(),
         "article-faq": article.get_faq_url(),
         "faq": reverse("articles:faq_index"),
+        "story-form": reverse("comments:post", args=[article.slug]),
     }
     for name, url in pages.items():
         page.goto(url)
@@ -116,6 +118,12 @@ def test_commenter_journey_with_the_keyboard(live_site, browser_page):
     page, rec = browser_page
     article = live_site.articles[0]
     page.goto(article.get_absolute_url() + "#leave-a-comment")
+    # The article's "Write your story" link (a plain link) leads to the form's own page.
+    tab_to(page, "a.story-write-button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_url(f"**{reverse('comments:post', args=[article.slug])}")
+    assert page.locator("form.story-form").count() == 1
 
     # First attempt: everything but the consent box, so the form comes back with errors.
     tab_to(page, "#id_name")
@@ -153,7 +161,7 @@ def test_commenter_journey_with_the_keyboard(live_site, browser_page):
     rec.assert_clean()
 
     # The private status page, from the link on the confirmation.
-    status_url = page.locator("#private-link").input_value()
+    status_url = page.locator("#private-link").inner_text().strip()
     page.goto(status_url)
     assert page.locator(".story-status").inner_text().strip().startswith("Waiting for review")
     assert STORY in page.locator(".story-own-text").inner_text()
@@ -201,7 +209,7 @@ def test_moderator_journey(live_site, new_browser_page):
     moderator = make_moderator("moderator", staff=True)
 
     page, rec = new_browser_page()
-    log_in(page, moderator, reverse("comments:queue"))
+    log_in(page, moderator, reverse("moderation:queue"))
     page.wait_for_url(re.compile(r"/moderation/$"))
     items = page.locator(".mod-list .mod-item")
     assert sorted(int(items.nth(i).get_attribute("data-story")) for i in range(items.count())) == sorted(

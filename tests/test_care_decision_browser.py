@@ -35,7 +35,7 @@ def focused(page, selector):
 def test_j_then_a_on_a_flagged_story_lands_on_the_care_step(live_site, browser_page):
     page, rec = browser_page
     story = flagged_story(live_site)
-    log_in(page, live_site, reverse("comments:queue"))
+    log_in(page, live_site, reverse("moderation:queue"))
     assert page.locator(".mod-list .mod-item").first.get_attribute("data-story") == str(story.pk)  # pinned first
     page.keyboard.press("j")
     assert page.evaluate("document.activeElement.id") == f"story-{story.pk}"
@@ -51,14 +51,14 @@ def test_j_then_a_on_a_flagged_story_lands_on_the_care_step(live_site, browser_p
     # Escape goes back to the queue, where the story still waits.
     with page.expect_navigation():
         page.keyboard.press("Escape")
-    assert page.url.endswith(reverse("comments:queue"))
+    assert page.url.endswith(reverse("moderation:queue"))
     assert page.locator(f"#story-{story.pk}").count() == 1
 
 
 def test_the_care_step_by_keyboard_alone_publishes_behind_a_warning(live_site, browser_page):
     page, rec = browser_page
     story = flagged_story(live_site)
-    log_in(page, live_site, reverse("comments:care_decision", args=[story.pk]))
+    log_in(page, live_site, reverse("moderation:care_decision", args=[story.pk]))
     wait_for_focus(page, "input[type=radio][value=support-note]")
     page.keyboard.press("ArrowDown")  # moves to, and chooses, "behind a content warning"
     assert focused(page, "input[type=radio][value=content-warning]")
@@ -85,7 +85,7 @@ def test_tab_goes_from_the_choice_to_confirm_past_no_other_options_fields(live_s
     """A tired moderator tabbing through the care step meets only the chosen option's own fields."""
     page, rec = browser_page
     story = flagged_story(live_site)
-    log_in(page, live_site, reverse("comments:care_decision", args=[story.pk]))
+    log_in(page, live_site, reverse("moderation:care_decision", args=[story.pk]))
     wait_for_focus(page, "input[type=radio][value=support-note]")
     page.keyboard.press("Tab")
     assert focused(page, "form.care-form button[type=submit]")
@@ -105,7 +105,7 @@ def test_the_care_step_works_without_javascript(live_site, browser_context_facto
     story = flagged_story(live_site, email="sam@example.org")
     context = browser_context_factory(java_script_enabled=False)
     page = context.new_page()
-    log_in(page, live_site, reverse("comments:queue"))
+    log_in(page, live_site, reverse("moderation:queue"))
     page.locator(f"#story-{story.pk} a", has_text="Review with care").click()
     page.wait_for_url(CARE_URL)
     page.get_by_label("Don’t publish it, and give the author a kind reason").check()
@@ -123,7 +123,7 @@ def test_care_step_screenshots(live_site, new_browser_page, width):
     """Saved to test-artifacts/ for a person to look at (calm, readable); no horizontal scrolling."""
     story = flagged_story(live_site, email="sam@example.org")
     page, rec = new_browser_page(width=width, height=900)
-    log_in(page, live_site, reverse("comments:care_decision", args=[story.pk]))
+    log_in(page, live_site, reverse("moderation:care_decision", args=[story.pk]))
     sizes = page.evaluate("() => ({scroll: document.scrollingElement.scrollWidth, inner: window.innerWidth})")
     assert sizes["scroll"] <= sizes["inner"]
     screenshot(page, f"care-step-{width}")

@@ -67,7 +67,7 @@ def test_flagged_confirmation_leads_with_kind_words_and_numbers_before_waiting_f
         assert any(a["href"] == line.resource.tel and line.resource.phone in a.get_text() for a in calls)
     assert page.select_one(".care-lead a[href='tel:116123']")
     # The private link is still explained.
-    assert "This page is your private link." in text
+    assert "This page's address is your private link." in text
 
 
 def test_flagged_status_page_leads_with_the_numbers_too(client, article):
@@ -93,7 +93,8 @@ def test_status_mail_of_a_flagged_story_carries_the_helplines(client, article, d
         submit(client, article, CRISIS_BODY, email="robin@example.org")
     (message,) = [m for m in mail.outbox if m.to == ["robin@example.org"]]
     body = message.body
-    assert body.startswith("Thank you for trusting us with your story.")
+    # A first line that says nothing (a mail app's preview), then the kind words.
+    assert body.startswith("Hello,\n\nThank you for trusting us with your story.")
     assert KIND_WORDS in body
     for line in help.resources().talk_now:
         assert f"call {line.resource.phone}" in body and line.resource.name in body
@@ -108,7 +109,7 @@ def test_status_mail_of_an_ordinary_story_points_to_the_help_page(client, articl
     with django_capture_on_commit_callbacks(execute=True):
         submit(client, article, STORY_BODY, email="robin@example.org")
     (message,) = [m for m in mail.outbox if m.to == ["robin@example.org"]]
-    assert message.body.startswith("Thank you for sharing your story")
+    assert message.body.startswith("Hello,\n\nThank you for sharing your story")
     assert KIND_WORDS not in message.body
     assert reverse("care:help") in message.body
 
@@ -123,7 +124,7 @@ def report(client, story, reason, note="", address="127.0.0.1"):
 
 
 def queue_ids(client):
-    page = parse(client.get(reverse("comments:queue")))
+    page = parse(client.get(reverse("moderation:queue")))
     return [int(item["data-story"]) for item in page.select(".mod-list .mod-item")]
 
 
@@ -174,7 +175,7 @@ def test_at_risk_report_pins_the_story_alerts_moderators_once_and_is_recorded(
     # The story is first in the queue's Needs review, ahead of an older pending story.
     client.force_login(moderator)
     assert queue_ids(client)[:2] == [story.pk, older.pk]
-    detail = parse(client.get(reverse("comments:moderate_story", args=[story.pk])))
+    detail = parse(client.get(reverse("moderation:moderate_story", args=[story.pk])))
     assert "The writer may be at risk of harming themselves" in main_text(detail)
 
 
@@ -304,7 +305,7 @@ def test_the_queue_blurs_a_reply_to_a_warned_story_without_a_query_per_reply(
     ]
     unwarned_reply = make_story(article, name="Z", parent=plain, body="A reply to a story with no warning at all.")
     with django_assert_max_num_queries(9):  # as for the queue of 100 pending stories (tests/test_moderation.py)
-        page = parse(client.get(reverse("comments:queue")))
+        page = parse(client.get(reverse("moderation:queue")))
     for number, reply in enumerate(replies):
         item = page.select_one(f"#story-{reply.pk}")
         assert item.select_one("details.cw > summary").get_text(" ", strip=True) == (
@@ -315,7 +316,7 @@ def test_the_queue_blurs_a_reply_to_a_warned_story_without_a_query_per_reply(
     item = page.select_one(f"#story-{unwarned_reply.pk}")
     assert not item.select("details.cw, .cw-blur") and item.select_one(".story-text")
     # The story's own page says the same.
-    detail = parse(client.get(reverse("comments:moderate_story", args=[replies[0].pk])))
+    detail = parse(client.get(reverse("moderation:moderate_story", args=[replies[0].pk])))
     assert "Reveal reply (content warning: Sexual violence)" in main_text(detail)
 
 

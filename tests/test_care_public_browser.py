@@ -18,7 +18,7 @@ KIND_WORDS = "It sounds like things may be really hard right now."
 
 
 def submit_story(page, article, body):
-    page.goto(article.get_absolute_url())
+    page.goto(reverse("comments:post", args=[article.slug]))
     form = page.locator("#leave-a-comment")
     form.locator("#id_name").fill("Robin")
     form.locator("#id_body").fill(body)
@@ -118,7 +118,7 @@ def test_a_readers_at_risk_report_puts_the_story_first_for_moderators(live_site,
     rec.assert_clean()
 
     page, rec = new_browser_page()
-    log_in(page, moderator, reverse("comments:queue"))
+    log_in(page, moderator, reverse("moderation:queue"))
     page.wait_for_url(re.compile(r"/moderation/$"))
     items = page.locator(".mod-list .mod-item")
     assert [int(items.nth(i).get_attribute("data-story")) for i in range(items.count())] == [story.pk, older.pk]

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments import moderation, spam
-from comments.models import Comment, ModerationEvent, ModeratorMailMarker, Report, hash_network_address
+from comments.models import Comment, ModerationEvent, ModeratorMailMarker, Report
+from core.hashing import hash_network_address, hash_token
 from tests.factories import STORY_BODY, bulk_published, make_article, make_moderator, make_story
 from tests.helpers import post_url, story_data
 
@@ -55,11 +56,30 @@ def article():
 # --- Submission and visibility ---------------------------------------------------------------
 
 
-def test_form_is_on_the_article_page(client, article):
+def test_the_article_page_leads_to_the_form_on_its_own_page(client, article):
     response = client.get(article.get_absolute_url())
     soup = BeautifulSoup(response.content, "html.parser")
     section = soup.find(id="leave-a-comment")
     assert section.find("h3").get_text(strip=True) == "Leave a Comment"
+    # A plain link (no JavaScript needed), styled as a button, after the guidance.
+    link = section.find("a", string="Write your story")
+    assert link["href"] == post_url(article) and "btn" in link["class"]
+    assert section.select_one("aside.story-guidance").find_next("a", string="Write your story") is link
+    assert soup.find("form", method="post") is None and not soup.find("input", attrs={"name": "csrfmiddlewaretoken"})
+
+
+def test_form_is_on_its_own_page(client, article):
+    response = client.get(post_url(article))
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+    assert soup.find("title").get_text().startswith("Write your story · ")
+    assert soup.select_one("[data-exit-this-page-button]")["href"]  # the quick exit
+    # One thing on the page: the site's heading with the article as its caption, the guidance, the form.
+    assert soup.h1.get_text(" ", strip=True) == f"{article.title} Write your story"
+    assert "Now Your Turn" not in soup.get_text() and "Leave a Comment" not in soup.get_text()
+    section = soup.find(id="leave-a-comment")
+    assert section.select_one("aside.story-guidance").find_next("form", class_="story-form")
     form = section.find("form")
     assert form["action"] == post_url(article)
     assert form.find("button", type="submit").get_text(strip=True) == "Submit my story for review"
@@ -83,7 +103,12 @@ def test_closed_article_says_so_politely(client):
     closed = make_article(slug="closed", stories_open=False)
     response = client.get(closed.get_absolute_url())
     assert "New stories are closed for this article" in text_of(response)
-    assert BeautifulSoup(response.content, "html.parser").find("form", class_="story-form") is None
+    assert BeautifulSoup(response.content, "html.parser").find("a", string="Write your story") is None
+    for url in (post_url(closed), post_url(closed) + "?reply_to=1"):  # the form's page says so too
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "New stories are closed for this article" in text_of(response)
+        assert BeautifulSoup(response.content, "html.parser").find("form", class_="story-form") is None
     response = submit(client, closed)
     assert response.status_code == 403
     assert Comment.objects.count() == 0
@@ -98,14 +123,16 @@ def test_submit_is_invisible_until_approved_then_visible_with_replies(
     story = Comment.objects.get()
     assert story.status == Comment.Status.PENDING
     assert story.ip_hash == hash_network_address(CLIENT_IP) and CLIENT_IP not in story.ip_hash
-    assert story.token_hash and token_from(response) not in story.token_hash
+    (link,) = story.private_links.all()
+    assert link.token_hash == hash_token(token_from(response)) and token_from(response) not in link.token_hash
     assert list(story.events.values_list("action", flat=True)) == [ModerationEvent.Action.SUBMITTED]
 
     confirmation = client.get(response["Location"])
     page = text_of(confirmation)
     assert "Thank you. Your story is waiting for review." in page
     assert "Nothing is public until a moderator approves it" in page
-    assert "bookmark" in page
+    # No advice to bookmark it (a bookmark on a shared device gives the story away); the link is shown whole.
+    assert "bookmark" not in page.lower() and "Copy link" in page
     assert 'id="crisis-heading-status"' in confirmation.content.decode()
 
     # Pending: nowhere public.
@@ -162,7 +189,8 @@ def test_status_page_wording_and_headers(client, article):
     story = make_story(article)
     response = client.get(reverse("comments:status", args=[story.token]))
     assert response.status_code == 200
-    assert response["Referrer-Policy"] == "no-referrer"  # the URL is a secret
+    # The URL is a secret: never sent to another site ("same-origin", not "no-referrer": the page has forms).
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
     soup = BeautifulSoup(response.content, "html.parser")
     assert "noindex" in soup.find("meta", attrs={"name": "robots"})["content"]
@@ -184,10 +212,14 @@ def test_content_warned_story_is_collapsed(client, article):
     assert BODY in details.get_text()
 
 
-def test_get_on_post_url_redirects_to_the_form(client, article):
+def test_get_on_post_url_is_the_form_page_with_a_way_back(client, article):
     response = client.get(post_url(article))
-    assert response.status_code == 302
-    assert response["Location"].endswith(article.get_absolute_url() + "#leave-a-comment")
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.content, "html.parser")
+    form = soup.find("form", class_="story-form")
+    assert form["method"] == "post" and form["action"] == post_url(article)
+    assert form.find("input", attrs={"name": "ts", "type": "hidden"})["value"]
+    assert soup.select_one(".breadcrumb").find("a", string=article.title)["href"] == article.get_absolute_url()
 
 
 def test_forged_article_slug_is_404(client, article):
@@ -282,8 +314,7 @@ def test_bad_input_is_refused_with_a_message_and_text_kept(client, article, over
     html = response.content.decode()
     soup = BeautifulSoup(html, "html.parser")
     assert message in soup.get_text()
-    assert soup.find("h1").get_text(strip=True) == article.title
-    assert "What helped you notice the pattern?" in soup.get_text()
+    assert soup.find("h1").get_text(" ", strip=True) == f"{article.title} Write your story"
     assert soup.find(class_="invalid-feedback") or soup.find(class_="alert-danger")
     summary = soup.find(class_="error-summary")
     assert summary is not None and summary.find("li")
@@ -572,7 +603,7 @@ def test_moderators_are_mailed_in_batches(client, article, settings, django_capt
     assert len(to_mods) == 1
     assert [m.to for m in mail.outbox if "moderator@example.org" in m.to] == [["moderator@example.org"]]
     assert "1 new story" in to_mods[0].subject
-    assert reverse("comments:queue") in to_mods[0].body
+    assert reverse("moderation:queue") in to_mods[0].body
     # The interval has passed (the last notice is backdated): the next one covers the two since.
     ModeratorMailMarker.objects.update(
         last_sent_at=timezone.now() - timedelta(seconds=settings.MODERATOR_MAIL_INTERVAL)
@@ -585,18 +616,19 @@ def test_moderators_are_mailed_in_batches(client, article, settings, django_capt
 
 @pytest.mark.parametrize("opted_in,expected", [(True, 1), (False, 0)])
 def test_author_told_of_decision_only_when_opted_in(article, django_capture_on_commit_callbacks, opted_in, expected):
-    story = make_story(article, email="robin@example.org", notify_outcome=opted_in)
+    story = make_story(article, email="robin@example.org", notify_outcome=opted_in, email_confirmed_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
         moderation.approve(story, make_moderator())
     sent = [m for m in mail.outbox if m.to == ["robin@example.org"]]
     assert len(sent) == expected
     if sent:
-        assert "published" in sent[0].subject and f"#story-{story.pk}" in sent[0].body
+        # The subject is neutral (whoever reads her inbox may be the person she writes about); the body says more.
+        assert sent[0].subject == "An update" and "published" in sent[0].body and f"#story-{story.pk}" in sent[0].body
         assert "private link" in sent[0].body
 
 
 def test_rejection_mail_has_no_status_link(article, django_capture_on_commit_callbacks):
-    story = make_story(article, email="robin@example.org", notify_outcome=True)
+    story = make_story(article, email="robin@example.org", notify_outcome=True, email_confirmed_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
         moderation.reject(story, make_moderator(), Comment.RejectReason.OFF_TOPIC)
     (sent,) = mail.outbox

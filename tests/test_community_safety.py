@@ -14,9 +14,10 @@ from django.utils import timezone
 from post_office.models import Email
 
 from comments import moderation
-from comments.models import Block, Comment, ModerationEvent, Report, WatchedWord, hash_email, hash_network_address
+from comments.models import Block, Comment, ModerationEvent, Report, WatchedWord
 from comments.spam import apply_risk_flags
 from comments.watched import compile_word, watched_matches
+from core.hashing import hash_email, hash_network_address
 from tests.factories import STORY_BODY, make_article, make_moderator, make_story, make_user
 from tests.helpers import at_once, needs_waiting_locks, post_url, soup, story_data
 
@@ -133,13 +134,13 @@ def test_moderators_see_the_reasons_and_notes_in_the_queue_and_on_the_story_page
     story = make_story(status=Status.APPROVED, body="A story that two readers reported.")
     report(client, story, "10.0.0.1", reason="identifies-people", note="Names her town & street.")
     report(client, story, "10.0.0.2", reason="abusive")
-    queue = soup(mod_client.get(reverse("comments:queue"))).select_one(f"#story-{story.pk} .mod-reports")
+    queue = soup(mod_client.get(reverse("moderation:queue"))).select_one(f"#story-{story.pk} .mod-reports")
     summary = queue.get_text(" ", strip=True)
     assert "2 open reports: It names or identifies someone (1), It is abusive or hateful (1)" in summary
     assert "It names or identifies someone: “Names her town & street.”" in summary
-    detail = soup(mod_client.get(reverse("comments:moderate_story", args=[story.pk]))).select_one(".mod-reports")
+    detail = soup(mod_client.get(reverse("moderation:moderate_story", args=[story.pk]))).select_one(".mod-reports")
     assert "It names or identifies someone (1)" in detail.get_text(" ", strip=True)
-    assert detail.select_one("a")["href"].startswith(reverse("comments:decide", args=[story.pk, "dismiss"]))
+    assert detail.select_one("a")["href"].startswith(reverse("moderation:decide", args=[story.pk, "dismiss"]))
 
 
 @pytest.mark.django_db
@@ -149,7 +150,7 @@ def test_dismissing_republishes_a_story_hidden_by_reports_and_is_recorded(client
         report(client, story, address)
     story.refresh_from_db()
     assert story.status == Status.PENDING
-    url = reverse("comments:decide", args=[story.pk, "dismiss"])
+    url = reverse("moderation:decide", args=[story.pk, "dismiss"])
     page = mod_client.get(url)  # confirm first
     assert page.status_code == 200 and "published again" in text(page)
     story.refresh_from_db()
@@ -174,8 +175,8 @@ def test_dismissing_a_story_that_needs_care_goes_to_the_care_step(client, mod_cl
     report(client, story, "10.0.0.1")
     with pytest.raises(moderation.NeedsCareDecision):
         moderation.dismiss(story, moderator)
-    response = mod_client.post(reverse("comments:decide", args=[story.pk, "dismiss"]), {"expected": "approved"})
-    assert response.status_code == 302 and reverse("comments:care_decision", args=[story.pk]) in response["Location"]
+    response = mod_client.post(reverse("moderation:decide", args=[story.pk, "dismiss"]), {"expected": "approved"})
+    assert response.status_code == 302 and reverse("moderation:care_decision", args=[story.pk]) in response["Location"]
     story.refresh_from_db()
     assert story.open_reports == 1
 
@@ -213,10 +214,10 @@ def confirmation(client, response):
 def test_block_by_email_from_the_story_page_then_the_next_story_is_held_without_a_sign(client, mod_client, moderator):
     article = make_article()
     first = make_story(article, email=TROLL, ip_hash=hash_network_address("10.0.0.1"), status=Status.APPROVED)
-    page = mod_client.get(reverse("comments:block_author", args=[first.pk]))
+    page = mod_client.get(reverse("moderation:block_author", args=[first.pk]))
     assert page.status_code == 200 and "may be shared" in text(page)
     response = mod_client.post(
-        reverse("comments:block_author", args=[first.pk]),
+        reverse("moderation:block_author", args=[first.pk]),
         {"by_email": "on", "duration": "7", "reason": "Third abusive story this week."},
     )
     assert response.status_code == 302
@@ -224,7 +225,7 @@ def test_block_by_email_from_the_story_page_then_the_next_story_is_held_without_
     assert (block.email_hash, block.ip_hash, block.created_by) == (hash_email(TROLL), "", moderator)
     assert TROLL not in str(Block.objects.values().get())  # hashes only
     assert first.events.get(action=Action.BLOCKED).actor == moderator
-    assert "Third abusive story this week." in text(mod_client.get(reverse("comments:blocks")))
+    assert "Third abusive story this week." in text(mod_client.get(reverse("moderation:blocks")))
 
     ordinary = submit(client, article, "10.0.0.5", email="kind@example.org", body="An ordinary story from someone.")
     blocked = submit(client, article, "10.0.0.6", email=TROLL.upper(), body="A new story from the blocked author.")
@@ -241,7 +242,7 @@ def test_block_by_email_from_the_story_page_then_the_next_story_is_held_without_
         (Action.HELD_AS_SPAM, Status.PENDING, Status.SPAM, None, "Blocked author"),
     ]
     assert Comment.objects.get(body="An ordinary story from someone.").status == Status.PENDING
-    spam_tab = soup(mod_client.get(reverse("comments:queue") + "?tab=spam&flag=blocked-author"))
+    spam_tab = soup(mod_client.get(reverse("moderation:queue") + "?tab=spam&flag=blocked-author"))
     assert [int(item["data-story"]) for item in spam_tab.select(".mod-item")] == [held.pk]
 
 
@@ -301,9 +302,9 @@ def test_unblock_from_the_list_then_stories_are_accepted_as_before(client, mod_c
     article = make_article()
     story = make_story(article, email=TROLL)
     block = moderation.block_author(story, moderator, by_email=True, by_network=False, duration="30", reason="Abuse.")
-    page = soup(mod_client.get(reverse("comments:blocks")))
-    assert page.select_one(f"form[action='{reverse('comments:unblock', args=[block.pk])}']") is not None
-    assert mod_client.post(reverse("comments:unblock", args=[block.pk])).status_code == 302
+    page = soup(mod_client.get(reverse("moderation:blocks")))
+    assert page.select_one(f"form[action='{reverse('moderation:unblock', args=[block.pk])}']") is not None
+    assert mod_client.post(reverse("moderation:unblock", args=[block.pk])).status_code == 302
     block.refresh_from_db()
     assert block.lifted_by == moderator and block.lifted_at is not None
     submit(client, article, "10.0.0.2", email=TROLL, body="Back again, after the block was lifted.")
@@ -313,7 +314,7 @@ def test_unblock_from_the_list_then_stories_are_accepted_as_before(client, mod_c
 @pytest.mark.django_db
 def test_the_block_form_says_what_is_missing_and_keeps_the_reason(mod_client):
     story = make_story(email="")
-    response = mod_client.post(reverse("comments:block_author", args=[story.pk]), {"duration": "7", "reason": "Why"})
+    response = mod_client.post(reverse("moderation:block_author", args=[story.pk]), {"duration": "7", "reason": "Why"})
     assert response.status_code == 400
     assert "Choose the email address, the network address, or both." in text(response)
     assert soup(response).select_one("#id_reason").get_text().strip() == "Why"
@@ -352,7 +353,7 @@ def test_a_block_made_in_one_process_holds_in_another(settings):
     story = make_story(article, email=TROLL, ip_hash=hash_network_address("10.1.1.1"))
     mod = Client()
     mod.force_login(moderator)
-    mod.post(reverse("comments:block_author", args=[story.pk]), {"by_email": "on", "duration": "7", "reason": "x"})
+    mod.post(reverse("moderation:block_author", args=[story.pk]), {"by_email": "on", "duration": "7", "reason": "x"})
     results = []
     thread = threading.Thread(target=_submit_in_a_thread, args=(article, results))
     thread.start()
@@ -369,26 +370,89 @@ def test_a_block_made_in_one_process_holds_in_another(settings):
 
 def test_matching_is_whole_word_case_insensitive_and_unicode_normalised():
     words = [compile_word("buy cheap", "flag"), compile_word("café", "hold")]
-    story = "ＢＵＹ   Cheap pills. Not cheapskate. A cafe\u0301 and a CAFÉ; cafés stay."
+    story = "ＢＵＹ   Cheap pills. Not cheapskate. A cafe\u0301 and a CAFÉ; cafés too."
     found = [(story[m.start : m.end], m.phrase) for m in watched_matches(story, words)]
-    assert found == [("ＢＵＹ   Cheap", "buy cheap"), ("cafe\u0301", "café"), ("CAFÉ", "café")]
+    assert found == [("ＢＵＹ   Cheap", "buy cheap"), ("cafe\u0301", "café"), ("CAFÉ", "café"), ("cafés", "café")]
     assert watched_matches("rebuy cheaply", words) == []
+
+
+# Disguised spellings of a watched word: each one is the word (Cyrillic "с" and "о" in two of them).
+EVASIONS = [
+    "crowbar",
+    "CROWBAR",
+    "ｃｒｏｗｂａｒ",
+    "crow\u200bbar",
+    "\u0441rowbar",
+    "CR\u041eWBAR",
+    "crow-bar",
+    "crow\u2010bar",
+    "crow\u00adbar",
+    "crowbars",
+    "crowbar's",
+    "crowbar\u2019s",
+    "c r o w b a r",
+]
+
+
+@pytest.mark.parametrize("spelling", EVASIONS)
+def test_disguised_spellings_of_a_watched_word_match_and_mark_the_original_characters(spelling):
+    story = f"He kept a {spelling} by the door."
+    (match,) = watched_matches(story, [compile_word("crowbar", "hold")])
+    assert story[match.start : match.end] == spelling
+
+
+@pytest.mark.parametrize(
+    "story",
+    ["The crowbarista made coffee.", "I saw a crow, bar none the biggest.", "A crow bar", "crowbarred", "scrowbar"],
+)
+def test_longer_words_and_separate_words_are_not_the_watched_word(story):
+    # "crow bar" (one space between two words) is two words; moderators who want it add it as a phrase.
+    assert watched_matches(story, [compile_word("crowbar", "hold")]) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("spelling", EVASIONS)
+def test_a_story_with_a_disguised_hold_word_is_held_as_spam_through_the_form(client, spelling):
+    WatchedWord.objects.create(phrase="crowbar", action="hold")
+    body = f"He kept a {spelling} by the door and I was scared every night."
+    assert submit(client, make_article(), "10.0.0.1", body=body).status_code == 303
+    story = Comment.objects.get()
+    assert story.status == Status.SPAM and story.flag_watched_words
+    held = story.events.get(action=Action.HELD_AS_SPAM)
+    assert held.actor is None and held.note == "Watched word: “crowbar”"
+
+
+@pytest.mark.django_db
+def test_a_disguised_word_is_marked_on_its_original_characters_in_the_queue(mod_client):
+    WatchedWord.objects.create(phrase="crowbar", action="flag")
+    story = make_story(body="He had a c\u200br\u043ew-bar and two CROWBARS. Nothing else, I promise you all.")
+    apply_risk_flags(story)
+    story.save()
+    page = soup(mod_client.get(reverse("moderation:queue") + "?flag=watched-words"))
+    marks = [mark.contents[0] for mark in page.select(f"#story-{story.pk} mark.watched")]
+    assert marks == ["c\u200br\u043ew-bar", "CROWBARS"]
+
+
+@pytest.mark.django_db
+def test_the_watched_words_page_says_what_is_matched(mod_client):
+    said = text(mod_client.get(reverse("moderation:watched_words")))
+    assert "“c r o w b a r”" in said and "“crowbars”" in said and "not “crowbarista”" in said
 
 
 @pytest.mark.django_db
 def test_moderators_keep_the_list_add_edit_remove(mod_client):
-    url = reverse("comments:watched_words")
+    url = reverse("moderation:watched_words")
     assert mod_client.post(url, {"phrase": "  Buy   cheap ", "action": "flag"}).status_code == 302
     word = WatchedWord.objects.get()
     assert word.phrase == "Buy cheap"
     duplicate = mod_client.post(url, {"phrase": "BUY CHEAP", "action": "hold"})
     assert duplicate.status_code == 400 and "already on the list" in text(duplicate)
     assert soup(duplicate).select_one("#id_phrase")["value"] == "BUY CHEAP"
-    edit = reverse("comments:edit_watched_word", args=[word.pk])
+    edit = reverse("moderation:edit_watched_word", args=[word.pk])
     assert mod_client.post(edit, {"phrase": "buy cheap", "action": "hold"}).status_code == 302
     word.refresh_from_db()
     assert word.action == WatchedWord.Action.HOLD
-    remove = reverse("comments:remove_watched_word", args=[word.pk])
+    remove = reverse("moderation:remove_watched_word", args=[word.pk])
     assert "Remove" in text(mod_client.get(remove)) and WatchedWord.objects.exists()  # confirm first
     assert mod_client.post(remove).status_code == 302
     assert not WatchedWord.objects.exists()
@@ -401,7 +465,7 @@ def test_a_flag_word_on_submit_flags_and_is_marked_in_the_queue(client, mod_clie
     submit(client, article, "10.0.0.1", body="You can BUY  cheap things here, **friend**.")
     story = Comment.objects.get()
     assert story.status == Status.PENDING and story.flag_watched_words
-    page = soup(mod_client.get(reverse("comments:queue") + "?flag=watched-words"))
+    page = soup(mod_client.get(reverse("moderation:queue") + "?flag=watched-words"))
     mark = page.select_one(f"#story-{story.pk} mark.watched")
     assert mark.get_text() == "BUY  cheap (watched word)"
     assert mark.select_one(".visually-hidden").get_text() == " (watched word)"
@@ -442,10 +506,10 @@ def test_watched_words_are_xss_safe(client, mod_client):
     story = make_story(body="Look: <script>alert(1)</script> and <img src=x onerror=alert(2)>")
     apply_risk_flags(story)
     assert story.flag_watched_words
-    html = mod_client.get(reverse("comments:queue")).content.decode()
+    html = mod_client.get(reverse("moderation:queue")).content.decode()
     assert "<script>alert(1)" not in html and "<img src=x" not in html
     assert '<mark class="watched">&lt;script&gt;alert(1)&lt;/script&gt;' in html
-    words_page = mod_client.get(reverse("comments:watched_words")).content.decode()
+    words_page = mod_client.get(reverse("moderation:watched_words")).content.decode()
     assert "<script>alert(1)" not in words_page and "&lt;script&gt;alert(1)&lt;/script&gt;" in words_page
 
 
@@ -460,7 +524,7 @@ def test_the_queue_loads_the_word_list_once(mod_client, django_assert_max_num_qu
     Report.objects.create(comment=story, reason="abusive", ip_hash="x")
     Comment.objects.filter(pk=story.pk).update(open_reports=1, report_count=1)
     with django_assert_max_num_queries(10):  # as the queue's budget, with the reports of the page: one query
-        response = mod_client.get(reverse("comments:queue"))
+        response = mod_client.get(reverse("moderation:queue"))
     assert len(soup(response).select("mark.watched")) == 20
 
 
@@ -475,12 +539,12 @@ def test_apply_risk_flags_takes_a_loaded_list():
 
 def _posts(story, block, word):
     return [
-        (reverse("comments:decide", args=[story.pk, "dismiss"]), {"expected": "approved"}),
-        (reverse("comments:block_author", args=[story.pk]), {"by_email": "on", "duration": "1", "reason": "x"}),
-        (reverse("comments:unblock", args=[block.pk]), {}),
-        (reverse("comments:watched_words"), {"phrase": "new", "action": "flag"}),
-        (reverse("comments:edit_watched_word", args=[word.pk]), {"phrase": "changed", "action": "hold"}),
-        (reverse("comments:remove_watched_word", args=[word.pk]), {}),
+        (reverse("moderation:decide", args=[story.pk, "dismiss"]), {"expected": "approved"}),
+        (reverse("moderation:block_author", args=[story.pk]), {"by_email": "on", "duration": "1", "reason": "x"}),
+        (reverse("moderation:unblock", args=[block.pk]), {}),
+        (reverse("moderation:watched_words"), {"phrase": "new", "action": "flag"}),
+        (reverse("moderation:edit_watched_word", args=[word.pk]), {"phrase": "changed", "action": "hold"}),
+        (reverse("moderation:remove_watched_word", args=[word.pk]), {}),
     ]
 
 
@@ -500,5 +564,5 @@ def test_new_moderation_posts_need_the_permission_and_a_csrf_token(moderator):
     block.refresh_from_db()
     word.refresh_from_db()
     assert (story.open_reports, block.lifted_at, word.phrase, Block.objects.count()) == (1, None, "word", 1)
-    assert reader.get(reverse("comments:blocks")).status_code == 403
-    assert Client().get(reverse("comments:blocks")).status_code == 302  # to the login page
+    assert reader.get(reverse("moderation:blocks")).status_code == 403
+    assert Client().get(reverse("moderation:blocks")).status_code == 302  # to the login page

@@ -55,7 +55,7 @@ def post_stories(port, slug, tag):
 
     def run(number):
         client = Client(port)
-        status, _, html = client.call("GET", f"/articles/{slug}/")
+        status, _, html = client.call("GET", f"/articles/{slug}/stories/new/")
         if status != 200:
             with lock:
                 problems.append(f"client {number}: GET article {status}")
@@ -113,8 +113,8 @@ article = Article.objects.published().first()
 pks = []
 for i in range({races}):
     story = Comment(article=article, name="Racer", body=f"A story that is approved and withdrawn at once {{i}}.")
-    story.issue_token()
     story.save()
+    story.issue_token()
     ModerationEvent.objects.create(comment=story, action="submitted", to_status="pending")
     pks.append(story.pk)
 print(json.dumps(pks))
@@ -261,7 +261,7 @@ def post_at_once(port, slug, bodies):
 
     def run(body):
         client = Client(port)
-        status, _, html = client.call("GET", f"/articles/{slug}/")
+        status, _, html = client.call("GET", f"/articles/{slug}/stories/new/")
         fields = form_fields(html) if status == 200 else {}
         barrier.wait()
         data = {**fields, "name": "Sam", "email": "", "body": body, "consent": "on", "website": "", "parent": ""}

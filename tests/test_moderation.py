@@ -15,8 +15,8 @@ from django.test import Client
 from django.urls import reverse
 
 from comments import moderation
-from comments.forms_moderation import TAB_Q, TABS
 from comments.models import Comment, ModerationEvent
+from moderation.forms import TAB_Q, TABS
 from tests.factories import PASSWORD, STORY_BODY, bulk_stories, make_article, make_story, make_user
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +59,7 @@ def soup(response):
 
 
 def queue_url(**params):
-    url = reverse("comments:queue")
+    url = reverse("moderation:queue")
     if params:
         url += "?" + "&".join(f"{key}={value}" for key, value in params.items())
     return url
@@ -83,13 +83,13 @@ ALL_METHODS_URLS = ["queue", "bulk", "detail", "edit", "approve", "reject", "spa
 
 def every_url(pk):
     names = {
-        "queue": reverse("comments:queue"),
-        "bulk": reverse("comments:bulk"),
-        "detail": reverse("comments:moderate_story", args=[pk]),
-        "edit": reverse("comments:moderate_edit", args=[pk]),
+        "queue": reverse("moderation:queue"),
+        "bulk": reverse("moderation:bulk"),
+        "detail": reverse("moderation:moderate_story", args=[pk]),
+        "edit": reverse("moderation:moderate_edit", args=[pk]),
     }
     for decision in ("approve", "reject", "spam", "restore"):
-        names[decision] = reverse("comments:decide", args=[pk, decision])
+        names[decision] = reverse("moderation:decide", args=[pk, decision])
     return names
 
 
@@ -122,7 +122,7 @@ def test_users_without_the_permission_get_403(client, plain_user, story, name, m
 
 def test_staff_without_the_permission_get_403(client, story):
     client.force_login(make_user("editor", staff=True))
-    assert client.get(reverse("comments:queue")).status_code == 403
+    assert client.get(reverse("moderation:queue")).status_code == 403
 
 
 @pytest.mark.parametrize("name", ["bulk", "edit", "approve", "reject", "spam", "restore"])
@@ -139,7 +139,7 @@ def test_post_without_csrf_token_is_refused(moderator, story, name):
 
 
 def test_queue_forms_carry_csrf_tokens(mod_client, story):
-    page = soup(mod_client.get(reverse("comments:queue")))
+    page = soup(mod_client.get(reverse("moderation:queue")))
     forms = page.select("form[method=post]")
     assert forms
     for form in forms:
@@ -148,10 +148,10 @@ def test_queue_forms_carry_csrf_tokens(mod_client, story):
 
 def test_pages_are_noindex_and_never_cached(mod_client, story):
     for url in [
-        reverse("comments:queue"),
-        reverse("comments:moderate_story", args=[story.pk]),
-        reverse("comments:moderate_edit", args=[story.pk]),
-        reverse("comments:decide", args=[story.pk, "reject"]),
+        reverse("moderation:queue"),
+        reverse("moderation:moderate_story", args=[story.pk]),
+        reverse("moderation:moderate_edit", args=[story.pk]),
+        reverse("moderation:decide", args=[story.pk, "reject"]),
     ]:
         response = mod_client.get(url)
         assert response.status_code == 200
@@ -208,7 +208,7 @@ def test_tabs_show_counts(mod_client, moderator, article):
     moderation.reject(make_story(article), moderator, "off-topic")
     moderation.mark_spam(make_story(article), moderator)
     moderation.withdraw(make_story(article))
-    page = soup(mod_client.get(reverse("comments:queue")))
+    page = soup(mod_client.get(reverse("moderation:queue")))
     counts = {
         link.get_text(" ", strip=True).rsplit(" ", 1)[0]: int(link.select_one(".mod-count").get_text())
         for link in page.select(".mod-tabs a")
@@ -239,7 +239,7 @@ def test_oldest_first_with_self_harm_pinned_to_the_top(mod_client, article):
     oldest = make_story(article, created_ago=timedelta(hours=5))
     older = make_story(article, created_ago=timedelta(hours=3))
     crisis = make_story(article, body="I think about ending it.", flag_self_harm=True, created_ago=timedelta(hours=1))
-    response = mod_client.get(reverse("comments:queue"))
+    response = mod_client.get(reverse("moderation:queue"))
     assert listed_ids(response) == [crisis.pk, oldest.pk, older.pk]
     page = soup(response)
     pinned = page.select_one(f"#story-{crisis.pk}")
@@ -253,14 +253,14 @@ def test_oldest_first_with_self_harm_pinned_to_the_top(mod_client, article):
 
 
 def test_no_crisis_guidance_without_a_pinned_story(mod_client, story):
-    page = soup(mod_client.get(reverse("comments:queue")))
+    page = soup(mod_client.get(reverse("moderation:queue")))
     assert page.select_one(".mod-crisis-note") is None and page.select_one(".mod-crisis-contact") is None
 
 
 def test_crisis_note_offers_contact_only_when_the_author_opted_in(mod_client, article):
     opted = make_story(article, flag_self_harm=True, email="opted@example.com", notify_outcome=True)
     not_opted = make_story(article, flag_self_harm=True, email="quiet@example.com", notify_outcome=False)
-    page = soup(mod_client.get(reverse("comments:queue")))
+    page = soup(mod_client.get(reverse("moderation:queue")))
     assert "reach out gently" in page.select_one(f"#story-{opted.pk} .mod-crisis-contact").get_text()
     assert page.select_one(f"#story-{opted.pk} a[href='mailto:opted@example.com']")
     quiet = page.select_one(f"#story-{not_opted.pk} .mod-crisis-contact").get_text()
@@ -272,7 +272,7 @@ def test_item_shows_article_text_flags_reports_and_time(mod_client, moderator, a
     s = make_story(article, body="He said **never** again", flag_identifying=True, flag_links=True)
     moderation.approve(s, moderator)
     moderation.report(s, "identifies-people")
-    item = soup(mod_client.get(reverse("comments:queue"))).select_one(f"#story-{s.pk}")
+    item = soup(mod_client.get(reverse("moderation:queue"))).select_one(f"#story-{s.pk}")
     text = item.get_text(" ", strip=True)
     assert article.title in text
     assert item.select_one(f"a[href='{article.get_absolute_url()}']")
@@ -285,7 +285,7 @@ def test_item_shows_article_text_flags_reports_and_time(mod_client, moderator, a
 
 def test_raw_body_is_never_rendered_as_html(mod_client, article):
     s = make_story(article, body='<script>alert(1)</script><img src=x onerror="alert(2)">')
-    for url in [reverse("comments:queue"), reverse("comments:moderate_story", args=[s.pk])]:
+    for url in [reverse("moderation:queue"), reverse("moderation:moderate_story", args=[s.pk])]:
         html = mod_client.get(url).content.decode()
         assert "<script>alert(1)" not in html
         assert "<img src=x" not in html
@@ -294,7 +294,7 @@ def test_raw_body_is_never_rendered_as_html(mod_client, article):
 def test_content_warned_text_is_hidden_until_revealed(mod_client, article):
     s = make_story(article, body="What happened that night.", warnings=["abuse", "self-harm"])
     plain = make_story(article, body="A plain story.")
-    page = soup(mod_client.get(reverse("comments:queue")))
+    page = soup(mod_client.get(reverse("moderation:queue")))
     item = page.select_one(f"#story-{s.pk}")
     details = item.select_one("details.cw")
     assert details is not None and not details.has_attr("open")
@@ -367,7 +367,7 @@ def test_queue_query_budget_with_100_pending(mod_client, article, django_assert_
     bulk_stories(article, 100, flag_self_harm=False)
     bulk_stories(make_article("other"), 5, flag_self_harm=True)
     with django_assert_max_num_queries(8):  # 9 once moderators keep watched words (one list per page)
-        response = mod_client.get(reverse("comments:queue"))
+        response = mod_client.get(reverse("moderation:queue"))
     assert response.status_code == 200
     assert len(listed_ids(response)) == 50
     with django_assert_max_num_queries(8):
@@ -379,8 +379,8 @@ def test_queue_shows_how_many_other_stories_the_author_sent(mod_client, article)
     make_story(article, email="same@example.com", created_ago=timedelta(days=3))
     make_story(article, ip_hash="abc", created_ago=timedelta(days=2))
     s = make_story(article, email="same@example.com", ip_hash="abc")
-    text = soup(mod_client.get(reverse("comments:queue"))).select_one(f"#story-{s.pk}").get_text(" ", strip=True)
-    # One line per link (comments.views.moderation.AuthorHistory); tests/test_queue_rhythm.py covers the wording.
+    text = soup(mod_client.get(reverse("moderation:queue"))).select_one(f"#story-{s.pk}").get_text(" ", strip=True)
+    # One line per link (moderation.views.queue.AuthorHistory); tests/test_queue_rhythm.py covers the wording.
     assert "same email: 1 waiting" in text and "same network — may be a shared connection" in text
     assert "First story from this author" not in text
 
@@ -395,13 +395,13 @@ def test_detail_shows_earlier_submissions_and_history(mod_client, moderator, art
     unrelated = make_story(article, email="other@example.com")
     s = make_story(article, email="me@example.com", ip_hash="f" * 64)
     moderation.edit(s, moderator, "Redacted text [name]", note="removed a name", redaction=True)
-    html = mod_client.get(reverse("comments:moderate_story", args=[s.pk])).content.decode()
+    html = mod_client.get(reverse("moderation:moderate_story", args=[s.pk])).content.decode()
     page = BeautifulSoup(html, "html.parser")
     earlier_links = [a["href"] for a in page.select(".mod-earlier a")]
-    assert reverse("comments:moderate_story", args=[earlier.pk]) in earlier_links
-    assert reverse("comments:moderate_story", args=[same_ip.pk]) in earlier_links
-    assert reverse("comments:moderate_story", args=[unrelated.pk]) not in earlier_links
-    assert reverse("comments:moderate_story", args=[s.pk]) not in earlier_links
+    assert reverse("moderation:moderate_story", args=[earlier.pk]) in earlier_links
+    assert reverse("moderation:moderate_story", args=[same_ip.pk]) in earlier_links
+    assert reverse("moderation:moderate_story", args=[unrelated.pk]) not in earlier_links
+    assert reverse("moderation:moderate_story", args=[s.pk]) not in earlier_links
     assert "Not published" in page.select_one(".mod-earlier").get_text()
     assert "f" * 64 not in html  # the network-address hash is never shown
     history = page.select_one(".mod-history").get_text(" ", strip=True)
@@ -412,7 +412,7 @@ def test_detail_shows_earlier_submissions_and_history(mod_client, moderator, art
 
 
 def test_detail_of_unknown_story_is_404(mod_client):
-    assert mod_client.get(reverse("comments:moderate_story", args=[999999])).status_code == 404
+    assert mod_client.get(reverse("moderation:moderate_story", args=[999999])).status_code == 404
 
 
 # --- Decisions ---------------------------------------------------------------------------------
@@ -420,7 +420,7 @@ def test_detail_of_unknown_story_is_404(mod_client):
 
 def test_get_on_a_decision_url_changes_nothing(mod_client, story):
     for decision in ("approve", "reject", "spam", "restore"):
-        response = mod_client.get(reverse("comments:decide", args=[story.pk, decision]))
+        response = mod_client.get(reverse("moderation:decide", args=[story.pk, decision]))
         assert response.status_code == 200
     story.refresh_from_db()
     assert story.status == Status.PENDING
@@ -428,7 +428,7 @@ def test_get_on_a_decision_url_changes_nothing(mod_client, story):
 
 
 def test_reject_confirmation_page_has_reason_select_and_note(mod_client, story):
-    page = soup(mod_client.get(reverse("comments:decide", args=[story.pk, "reject"])))
+    page = soup(mod_client.get(reverse("moderation:decide", args=[story.pk, "reject"])))
     form = page.select_one("form.mod-decide-form")
     assert form["method"] == "post"
     options = [o["value"] for o in form.select("select[name=reason] option") if o["value"]]
@@ -437,8 +437,8 @@ def test_reject_confirmation_page_has_reason_select_and_note(mod_client, story):
 
 
 def test_unknown_decision_is_404(mod_client, story):
-    assert mod_client.get(reverse("comments:decide", args=[story.pk, "delete"])).status_code == 404
-    assert mod_client.post(reverse("comments:decide", args=[story.pk, "delete"])).status_code == 404
+    assert mod_client.get(reverse("moderation:decide", args=[story.pk, "delete"])).status_code == 404
+    assert mod_client.post(reverse("moderation:decide", args=[story.pk, "delete"])).status_code == 404
 
 
 def _single_event(story, action):
@@ -450,7 +450,7 @@ def _single_event(story, action):
 
 def test_approve(mod_client, moderator, story):
     next_url = queue_url(tab="review", flag="links")
-    response = mod_client.post(reverse("comments:decide", args=[story.pk, "approve"]), {"next": next_url})
+    response = mod_client.post(reverse("moderation:decide", args=[story.pk, "approve"]), {"next": next_url})
     story.refresh_from_db()
     assert story.status == Status.APPROVED and story.decided_by == moderator
     event = _single_event(story, Action.APPROVED)
@@ -463,10 +463,10 @@ def test_approve(mod_client, moderator, story):
 
 def test_reject_with_reason_and_note(mod_client, moderator, story):
     response = mod_client.post(
-        reverse("comments:decide", args=[story.pk, "reject"]),
+        reverse("moderation:decide", args=[story.pk, "reject"]),
         {"reason": "identifies-people", "note": "Please leave out your sister's name and try again."},
     )
-    assert response.status_code == 302 and response["Location"].startswith(reverse("comments:queue") + "?undo=")
+    assert response.status_code == 302 and response["Location"].startswith(reverse("moderation:queue") + "?undo=")
     story.refresh_from_db()
     assert story.status == Status.REJECTED
     assert story.decision_reason == "identifies-people"
@@ -485,7 +485,7 @@ def test_reject_with_reason_and_note(mod_client, moderator, story):
 
 
 def test_reject_without_reason_is_refused(mod_client, story):
-    response = mod_client.post(reverse("comments:decide", args=[story.pk, "reject"]), {"note": "x"})
+    response = mod_client.post(reverse("moderation:decide", args=[story.pk, "reject"]), {"note": "x"})
     assert response.status_code == 400
     assert soup(response).select_one("select[name=reason]")
     story.refresh_from_db()
@@ -493,7 +493,7 @@ def test_reject_without_reason_is_refused(mod_client, story):
 
 
 def test_mark_spam(mod_client, moderator, story):
-    mod_client.post(reverse("comments:decide", args=[story.pk, "spam"]))
+    mod_client.post(reverse("moderation:decide", args=[story.pk, "spam"]))
     story.refresh_from_db()
     assert story.status == Status.SPAM
     event = _single_event(story, Action.SPAM)
@@ -503,7 +503,7 @@ def test_mark_spam(mod_client, moderator, story):
 def test_restore(mod_client, moderator, story):
     moderation.mark_spam(story, moderator)
     ModerationEvent.objects.all().delete()
-    mod_client.post(reverse("comments:decide", args=[story.pk, "restore"]), {"note": "not spam"})
+    mod_client.post(reverse("moderation:decide", args=[story.pk, "restore"]), {"note": "not spam"})
     story.refresh_from_db()
     assert story.status == Status.PENDING
     event = _single_event(story, Action.RESTORED)
@@ -518,7 +518,7 @@ def test_restore(mod_client, moderator, story):
 def test_decision_someone_else_already_made_is_a_friendly_message(mod_client, moderator, story):
     moderation.approve(story, make_user("other-mod", groups=["Moderators"]))
     response = mod_client.post(
-        reverse("comments:decide", args=[story.pk, "approve"]), {"expected": "pending"}, follow=True
+        reverse("moderation:decide", args=[story.pk, "approve"]), {"expected": "pending"}, follow=True
     )
     assert response.status_code == 200
     assert "Someone else already decided on this story" in response.content.decode()
@@ -526,7 +526,7 @@ def test_decision_someone_else_already_made_is_a_friendly_message(mod_client, mo
 
 
 def test_tampered_expected_status_gets_a_message_and_keeps_the_note(mod_client, story):
-    url = reverse("comments:decide", args=[story.pk, "approve"])
+    url = reverse("moderation:decide", args=[story.pk, "approve"])
     response = mod_client.post(url, {"expected": "bogus", "note": "Checked twice."})
     assert response.status_code == 400
     page = soup(response)
@@ -540,7 +540,7 @@ def test_expected_status_protects_against_a_stale_reject(mod_client, moderator, 
     """The moderator saw it pending; meanwhile it was approved: their reject must not unpublish it."""
     moderation.approve(story, make_user("other-mod", groups=["Moderators"]))
     response = mod_client.post(
-        reverse("comments:decide", args=[story.pk, "reject"]),
+        reverse("moderation:decide", args=[story.pk, "reject"]),
         {"reason": "off-topic", "expected": "pending"},
         follow=True,
     )
@@ -551,15 +551,15 @@ def test_expected_status_protects_against_a_stale_reject(mod_client, moderator, 
 
 def test_next_cannot_redirect_off_site(mod_client, story):
     response = mod_client.post(
-        reverse("comments:decide", args=[story.pk, "approve"]), {"next": "https://evil.example/moderation/"}
+        reverse("moderation:decide", args=[story.pk, "approve"]), {"next": "https://evil.example/moderation/"}
     )
-    assert response["Location"].startswith(reverse("comments:queue") + "?undo=")
-    response = mod_client.post(reverse("comments:decide", args=[story.pk, "spam"]), {"next": "//evil.example/"})
-    assert response["Location"].startswith(reverse("comments:queue"))
+    assert response["Location"].startswith(reverse("moderation:queue") + "?undo=")
+    response = mod_client.post(reverse("moderation:decide", args=[story.pk, "spam"]), {"next": "//evil.example/"})
+    assert response["Location"].startswith(reverse("moderation:queue"))
 
 
 def test_edit_keeps_the_original_in_history(mod_client, moderator, story):
-    url = reverse("comments:moderate_edit", args=[story.pk])
+    url = reverse("moderation:moderate_edit", args=[story.pk])
     page = soup(mod_client.get(url))
     assert page.select_one("textarea[name=body]").get_text().strip() == story.body
     response = mod_client.post(url, {"body": "I finally *understood*.", "note": "typo"})
@@ -577,7 +577,7 @@ def test_edit_keeps_the_original_in_history(mod_client, moderator, story):
 def test_redact(mod_client, moderator, article):
     s = make_story(article, body="My ex, John Smith from Leeds, did this.", flag_identifying=True)
     mod_client.post(
-        reverse("comments:moderate_edit", args=[s.pk]),
+        reverse("moderation:moderate_edit", args=[s.pk]),
         {"body": "My ex, [name] from [a city], did this.", "redaction": "on"},
     )
     s.refresh_from_db()
@@ -590,14 +590,14 @@ def test_redact(mod_client, moderator, article):
 
 
 def test_edit_and_approve(mod_client, moderator, story):
-    mod_client.post(reverse("comments:moderate_edit", args=[story.pk]), {"body": "Shorter.", "approve": "1"})
+    mod_client.post(reverse("moderation:moderate_edit", args=[story.pk]), {"body": "Shorter.", "approve": "1"})
     story.refresh_from_db()
     assert story.status == Status.APPROVED and story.body == "Shorter."
     assert [e.action for e in events_of(story)] == [Action.EDITED, Action.APPROVED]
 
 
 def test_edit_refuses_empty_text(mod_client, story):
-    response = mod_client.post(reverse("comments:moderate_edit", args=[story.pk]), {"body": "   "})
+    response = mod_client.post(reverse("moderation:moderate_edit", args=[story.pk]), {"body": "   "})
     assert response.status_code == 400
     story.refresh_from_db()
     assert story.body == STORY_BODY and events_of(story) == []
@@ -605,7 +605,7 @@ def test_edit_refuses_empty_text(mod_client, story):
 
 def test_withdrawn_story_cannot_be_edited(mod_client, story):
     moderation.withdraw(story)
-    response = mod_client.post(reverse("comments:moderate_edit", args=[story.pk]), {"body": "New"}, follow=True)
+    response = mod_client.post(reverse("moderation:moderate_edit", args=[story.pk]), {"body": "New"}, follow=True)
     assert "withdrew this story" in response.content.decode()
     story.refresh_from_db()
     assert story.body == ""
@@ -618,7 +618,7 @@ def test_bulk_approve_skips_items_whose_state_changed(mod_client, moderator, art
     a, b, c = (make_story(article) for _ in range(3))
     moderation.mark_spam(c, make_user("other-mod", groups=["Moderators"]))  # decided meanwhile
     response = mod_client.post(
-        reverse("comments:bulk"),
+        reverse("moderation:bulk"),
         {
             "action": "approve",
             "ids": [a.pk, b.pk, c.pk, 999999],
@@ -640,7 +640,7 @@ def test_bulk_approve_skips_items_whose_state_changed(mod_client, moderator, art
 def test_bulk_reject_with_one_reason(mod_client, moderator, article):
     stories = [make_story(article) for _ in range(3)]
     mod_client.post(
-        reverse("comments:bulk"),
+        reverse("moderation:bulk"),
         {"action": "reject", "reason": "off-topic", "note": "Thanks", "ids": [s.pk for s in stories]},
     )
     for s in stories:
@@ -651,7 +651,7 @@ def test_bulk_reject_with_one_reason(mod_client, moderator, article):
 
 
 def test_bulk_reject_needs_a_reason(mod_client, story):
-    response = mod_client.post(reverse("comments:bulk"), {"action": "reject", "ids": [story.pk]}, follow=True)
+    response = mod_client.post(reverse("moderation:bulk"), {"action": "reject", "ids": [story.pk]}, follow=True)
     assert "Choose a reason" in response.content.decode()
     story.refresh_from_db()
     assert story.status == Status.PENDING
@@ -662,7 +662,7 @@ def test_bulk_spam_with_mixed_states(mod_client, moderator, article):
     moderation.approve(approved, moderator)
     moderation.withdraw(withdrawn)
     response = mod_client.post(
-        reverse("comments:bulk"), {"action": "spam", "ids": [pending.pk, approved.pk, withdrawn.pk]}, follow=True
+        reverse("moderation:bulk"), {"action": "spam", "ids": [pending.pk, approved.pk, withdrawn.pk]}, follow=True
     )
     html = response.content.decode()
     assert "Marked as spam: 2 stories." in html
@@ -675,19 +675,19 @@ def test_bulk_spam_with_mixed_states(mod_client, moderator, article):
 
 
 def test_bulk_get_is_not_allowed(mod_client):
-    assert mod_client.get(reverse("comments:bulk")).status_code == 405
+    assert mod_client.get(reverse("moderation:bulk")).status_code == 405
 
 
 def test_queue_checkboxes_belong_to_the_bulk_form(mod_client, story):
-    page = soup(mod_client.get(reverse("comments:queue")))
+    page = soup(mod_client.get(reverse("moderation:queue")))
     bulk_form = page.select_one("form#bulk-form")
-    assert bulk_form["action"] == reverse("comments:bulk") and bulk_form["method"] == "post"
+    assert bulk_form["action"] == reverse("moderation:bulk") and bulk_form["method"] == "post"
     box = page.select_one(f"#story-{story.pk} input[type=checkbox][name=ids]")
     assert box["form"] == "bulk-form" and box["value"] == str(story.pk)
 
 
 def test_keyboard_shortcuts_script_and_help(mod_client, story):
-    page = soup(mod_client.get(reverse("comments:queue")))
+    page = soup(mod_client.get(reverse("moderation:queue")))
     script = page.select_one('script[src$="js/moderation.js"]')
     assert script is not None and script.has_attr("defer")
     assert "Keyboard shortcuts" in page.select_one("#mod-shortcuts").get_text()
@@ -698,7 +698,7 @@ def test_keyboard_shortcuts_script_and_help(mod_client, story):
 
 
 def test_every_decision_button_belongs_to_a_form_on_its_page(mod_client, story):
-    for url in [reverse("comments:queue"), reverse("comments:moderate_story", args=[story.pk])]:
+    for url in [reverse("moderation:queue"), reverse("moderation:moderate_story", args=[story.pk])]:
         page = soup(mod_client.get(url))
         buttons = page.select("button[form]")
         assert buttons, url
@@ -717,7 +717,7 @@ def test_decision_buttons_submit_the_shared_form(mod_client, story, decision, st
     (form,) = page.select("form#decision-form")
     assert form["method"] == "post"
     button = page.select_one(f'#story-{story.pk} button[form=decision-form][data-shortcut="{decision}"]')
-    assert button["formaction"] == reverse("comments:decide", args=[story.pk, decision])
+    assert button["formaction"] == reverse("moderation:decide", args=[story.pk, decision])
     data = {field["name"]: field["value"] for field in form.select("input")}
     data[button["name"]] = button["value"]
     assert data["expected"] == "pending" and data["next"] == url
@@ -805,7 +805,7 @@ def test_createmoderator_with_password_can_open_the_queue(client, story):
     assert user.has_perm("comments.moderate")
     # The test client passes no request to authenticate(); django-axes (login throttling) needs one.
     assert client.login(request=HttpRequest(), username="newmod", password=PASSWORD)
-    response = client.get(reverse("comments:queue"))
+    response = client.get(reverse("moderation:queue"))
     assert response.status_code == 200
     assert listed_ids(response) == [story.pk]
 
@@ -816,7 +816,7 @@ def test_createmoderator_generates_and_prints_a_password_when_not_interactive(cl
     call_command("createmoderator", "quietmod", stdout=out)
     password = re.search(r"Password \(shown once, store it safely\): (\S+)", out.getvalue()).group(1)
     assert client.login(request=HttpRequest(), username="quietmod", password=password)
-    assert client.get(reverse("comments:queue")).status_code == 200
+    assert client.get(reverse("moderation:queue")).status_code == 200
 
 
 def test_createmoderator_prompts_twice_when_interactive(monkeypatch):
@@ -867,7 +867,7 @@ def test_queue_is_cached_per_moderator_until_a_story_changes(
     mod_client, article, moderator, django_assert_max_num_queries
 ):
     first = make_story(article, body="The first story waiting for review.")
-    url = reverse("comments:queue")
+    url = reverse("moderation:queue")
     assert "The first story waiting" in mod_client.get(url).content.decode()
     # session, user, the user's and their groups' permissions (ModelBackend), latest change: the page is cached
     with django_assert_max_num_queries(5):

@@ -17,7 +17,7 @@ from post_office.models import Email
 from comments import moderation, spam
 from comments.models import Comment, ModeratorMailMarker, ModeratorPreference, Report
 from comments.notifications import notify_moderators_of_new_stories, notify_moderators_urgently
-from config.outbox import deliver_due
+from mail.outbox import deliver_due
 from tests.factories import STORY_BODY, bulk_stories, make_article, make_moderator, make_story, make_user
 from tests.helpers import at_once, needs_waiting_locks
 
@@ -90,7 +90,7 @@ def test_five_stories_in_one_window_first_at_once_the_other_four_after_the_inter
     (first,) = ordinary_to(TEAM)
     assert "1 new story to review" in first.subject and "(1 waiting in all)" in first.subject
     assert "1 new story has been sent" in first.body
-    assert reverse("comments:queue") in first.body
+    assert reverse("moderation:queue") in first.body
     assert Comment.objects.filter(moderators_notified_at__isnull=True).count() == 4
 
     # Inside the window the command sends nothing.
@@ -208,7 +208,7 @@ def test_a_self_harm_story_is_mailed_at_once_even_inside_a_window(client, django
     for address in (TEAM, moderator.email):
         (urgent,) = urgent_to(address)
         assert urgent.subject == "URGENT: a story may be about self-harm or suicide – please review now"
-        assert reverse("comments:moderate_story", args=[story.pk]) in urgent.body
+        assert reverse("moderation:moderate_story", args=[story.pk]) in urgent.body
         assert "wanted to die" not in urgent.body and "Robin" not in urgent.body
     assert len(ordinary_to(TEAM)) == 1
 
@@ -226,7 +226,7 @@ def test_an_at_risk_report_has_its_own_urgent_subject_and_unknown_reasons_are_re
     assert after_commit(notify_moderators_urgently, story.pk, "at-risk-report") == 1
     (urgent,) = urgent_to(TEAM)
     assert "may be at risk" in urgent.subject
-    assert reverse("comments:moderate_story", args=[story.pk]) in urgent.body
+    assert reverse("moderation:moderate_story", args=[story.pk]) in urgent.body
     assert STORY_BODY not in urgent.body
     with pytest.raises(ValueError):
         after_commit(notify_moderators_urgently, story.pk, "bored")
@@ -289,7 +289,7 @@ PREFERENCES_URL = "/moderation/notifications/"
 
 @pytest.mark.django_db
 def test_the_preferences_page_needs_a_login_and_the_moderate_permission(client):
-    assert reverse("comments:notification_preferences") == PREFERENCES_URL
+    assert reverse("moderation:notification_preferences") == PREFERENCES_URL
     response = client.get(PREFERENCES_URL)
     assert response.status_code == 302 and reverse("login") in response["Location"]
     client.force_login(make_user("reader"))
@@ -328,7 +328,7 @@ def test_a_moderator_turns_ordinary_notices_off_and_on_with_csrf():
 @pytest.mark.django_db
 def test_the_queue_links_to_the_preferences(client):
     client.force_login(make_moderator())
-    page = BeautifulSoup(client.get(reverse("comments:queue")).content, "html.parser")
+    page = BeautifulSoup(client.get(reverse("moderation:queue")).content, "html.parser")
     assert page.find("a", href=PREFERENCES_URL).get_text(strip=True) == "Mail preferences"
 
 

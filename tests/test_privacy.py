@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments import moderation
-from comments.models import Comment, ModerationEvent, Report, hash_network_address
+from comments.models import Comment, ModerationEvent, Report
 from comments.notifications import send_status_link
+from core.hashing import hash_network_address
 from tests.factories import make_article, make_moderator, make_story
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +74,7 @@ def test_export_lists_the_mail_to_the_address_and_the_rows_keyed_on_it(client, d
     send_status_link(story.pk, "a-token")
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("comments:lost_link"), {"email": "robin@example.org"})
+    call_command("send_outbox")
 
     data = json.loads(run("export_commenter_data", "Robin@Example.org"))
 

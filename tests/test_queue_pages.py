@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment
-from comments.views import moderation as queue_views
+from moderation.views import queue as queue_views
 from tests.factories import PASSWORD, bulk_stories, make_article, make_moderator, make_story
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def without_csrf_tokens(html):
 
 def test_queue_stays_cached_into_the_next_minute(mod_client, clock, django_assert_max_num_queries):
     make_story(body="A story waiting for review while the minutes pass.", created_ago=timedelta(minutes=5))
-    url = reverse("comments:queue")
+    url = reverse("moderation:queue")
     first = without_csrf_tokens(mod_client.get(url).content)
     clock(61)  # a different minute, whatever second the test started in
     with django_assert_max_num_queries(5):  # session, user, two permission lookups, latest change: cached
@@ -59,7 +59,7 @@ def test_queue_stays_cached_into_the_next_minute(mod_client, clock, django_asser
 
 def test_queue_shows_absolute_times_for_the_script_to_age(mod_client):
     story = make_story(created_ago=timedelta(hours=3))
-    page = BeautifulSoup(mod_client.get(reverse("comments:queue")).content, "html.parser")
+    page = BeautifulSoup(mod_client.get(reverse("moderation:queue")).content, "html.parser")
     time_element = page.select_one(f"#story-{story.pk} time[datetime][data-age]")
     assert time_element.get_text() == timezone.localtime(story.created_at).strftime("%-d %b %Y, %H:%M")
     assert time_element["datetime"] == timezone.localtime(story.created_at).strftime("%Y-%m-%dT%H:%M:%S%z")
@@ -88,7 +88,7 @@ FIRST_PAGE = ["abc", "", "1.5", "1e3", "9" * 5000, "\x00", "--1"]
 
 @pytest.mark.parametrize("number", LAST_PAGE, ids=lambda n: n[:25])
 def test_page_numbers_past_the_end_show_the_last_page(mod_client, three_pages, number):
-    response = mod_client.get(reverse("comments:queue"), {"page": number})
+    response = mod_client.get(reverse("moderation:queue"), {"page": number})
     assert response.status_code == 200
     assert shown(response) == three_pages[6:]
     assert "Page 3 of 3" in response.content.decode()
@@ -96,7 +96,7 @@ def test_page_numbers_past_the_end_show_the_last_page(mod_client, three_pages, n
 
 @pytest.mark.parametrize("number", FIRST_PAGE, ids=lambda n: n[:25])
 def test_page_numbers_that_are_not_numbers_show_the_first_page(mod_client, three_pages, number):
-    response = mod_client.get(reverse("comments:queue"), {"page": number})
+    response = mod_client.get(reverse("moderation:queue"), {"page": number})
     assert response.status_code == 200
     assert shown(response) == three_pages[:3]
     assert "Page 1 of 3" in response.content.decode()
@@ -105,7 +105,7 @@ def test_page_numbers_that_are_not_numbers_show_the_first_page(mod_client, three
 def test_bad_page_numbers_on_every_tab_and_filter(mod_client, three_pages):
     for query in ({"tab": "published"}, {"tab": "spam", "q": "Story"}, {"flag": "self-harm"}, {"tab": "review"}):
         for number in ("9223372036854775807", str(10**23), "-1", "abc"):
-            response = mod_client.get(reverse("comments:queue"), {**query, "page": number})
+            response = mod_client.get(reverse("moderation:queue"), {**query, "page": number})
             assert response.status_code == 200, (query, number)
 
 
@@ -118,7 +118,7 @@ def test_queue_script_shows_how_long_ago(live_server, new_browser_page):
     story = make_story(created_ago=timedelta(hours=3))
     moderator = make_moderator()
     page, rec = new_browser_page()
-    page.goto(reverse("comments:queue"))
+    page.goto(reverse("moderation:queue"))
     page.wait_for_url(re.compile(r"/accounts/login/\?next="))
     page.get_by_label("Username").fill(moderator.username)
     page.get_by_label("Password").fill(PASSWORD)

@@ -35,13 +35,13 @@ def article(db):
 
 
 def queue(**params):
-    url = reverse("comments:queue")
+    url = reverse("moderation:queue")
     return f"{url}?{'&'.join(f'{k}={v}' for k, v in params.items())}" if params else url
 
 
 def decide(client, story, decision, next_url, **data):
     return client.post(
-        reverse("comments:decide", args=[story.pk, decision]), {"next": next_url, "expected": story.status, **data}
+        reverse("moderation:decide", args=[story.pk, decision]), {"next": next_url, "expected": story.status, **data}
     )
 
 
@@ -91,7 +91,7 @@ def test_reject_page_returns_to_the_queue_at_the_next_story(mod_client, article)
     second = make_story(article, created_ago=timedelta(hours=1))
     next_url = queue(tab="review", page=1)
     page = soup(
-        mod_client.get(reverse("comments:decide", args=[first.pk, "reject"]) + "?" + urlencode({"next": next_url}))
+        mod_client.get(reverse("moderation:decide", args=[first.pk, "reject"]) + "?" + urlencode({"next": next_url}))
     )
     assert page.select_one("input[name=next]")["value"] == next_url
     response = decide(mod_client, first, "reject", next_url, reason="off-topic")
@@ -103,7 +103,7 @@ def test_refused_decision_names_no_next_story(mod_client, moderator, article):
     story = make_story(article)
     moderation.approve(story, moderator)
     response = mod_client.post(
-        reverse("comments:decide", args=[story.pk, "spam"]), {"next": queue(), "expected": "pending"}
+        reverse("moderation:decide", args=[story.pk, "spam"]), {"next": queue(), "expected": "pending"}
     )
     assert response["Location"] == queue()
     assert "Someone else already decided" in mod_client.get(queue()).content.decode()
@@ -118,7 +118,7 @@ def test_undo_box_is_shown_after_a_decision_and_undo_restores_through_moderation
     page = soup(mod_client.get(response["Location"]))
     event = latest_event(story)
     (form,) = page.select("form.mod-undo")
-    assert form["action"] == reverse("comments:undo", args=[story.pk, event.pk])
+    assert form["action"] == reverse("moderation:undo", args=[story.pk, event.pk])
     assert form.select_one("input[name=csrfmiddlewaretoken]")
     assert "Approved: story" in form.get_text(" ", strip=True) and form.select_one("bdi").get_text() == "Ana"
     data = {field["name"]: field["value"] for field in form.select("input")}
@@ -166,7 +166,7 @@ def test_undo_after_the_window_is_refused_with_a_clear_message(mod_client, moder
     ModerationEvent.objects.filter(pk=event.pk).update(created_at=event.created_at - timedelta(hours=1))
     # The box is no longer offered either.
     assert not soup(mod_client.get(f"{queue()}?undo={event.pk}")).select("form.mod-undo")
-    response = mod_client.post(reverse("comments:undo", args=[story.pk, event.pk]), {"next": queue()}, follow=True)
+    response = mod_client.post(reverse("moderation:undo", args=[story.pk, event.pk]), {"next": queue()}, follow=True)
     text = response.content.decode()
     assert "Too late to undo" in text and "5 minutes" in text
     story.refresh_from_db()
@@ -180,7 +180,7 @@ def test_undo_after_someone_else_acted_is_refused(mod_client, moderator, article
     colleague = make_moderator("colleague")
     moderation.mark_spam(story, colleague, expected_status=Status.REJECTED)
     assert not soup(mod_client.get(f"{queue()}?undo={event.pk}")).select("form.mod-undo")
-    response = mod_client.post(reverse("comments:undo", args=[story.pk, event.pk]), {"next": queue()}, follow=True)
+    response = mod_client.post(reverse("moderation:undo", args=[story.pk, event.pk]), {"next": queue()}, follow=True)
     assert "Could not undo" in response.content.decode()
     story.refresh_from_db()
     assert story.status == Status.SPAM and latest_event(story).actor == colleague
@@ -204,7 +204,7 @@ def test_undo_never_publishes(mod_client, moderator, article):
     story = make_story(article, flag_self_harm=True)
     decide(mod_client, story, "reject", queue(), reason="harmful")
     event = latest_event(story)
-    mod_client.post(reverse("comments:undo", args=[story.pk, event.pk]), {"next": queue()})
+    mod_client.post(reverse("moderation:undo", args=[story.pk, event.pk]), {"next": queue()})
     story.refresh_from_db()
     assert story.status == Status.PENDING
     assert not ModerationEvent.objects.filter(comment=story, to_status=Status.APPROVED).exists()
@@ -219,7 +219,7 @@ def test_undo_never_publishes(mod_client, moderator, article):
 def test_undo_needs_post_and_a_moderator(client, mod_client, moderator, article):
     story = make_story(article)
     moderation.approve(story, moderator)
-    url = reverse("comments:undo", args=[story.pk, latest_event(story).pk])
+    url = reverse("moderation:undo", args=[story.pk, latest_event(story).pk])
     assert mod_client.get(url).status_code == 405
     client.logout()
     client.force_login(make_user("nobody"))
@@ -234,7 +234,7 @@ def test_undo_checks_csrf(moderator, article):
     moderation.approve(story, moderator)
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(moderator)
-    response = strict.post(reverse("comments:undo", args=[story.pk, latest_event(story).pk]))
+    response = strict.post(reverse("moderation:undo", args=[story.pk, latest_event(story).pk]))
     assert response.status_code == 403
     assert Comment.objects.get(pk=story.pk).status == Status.APPROVED
 
@@ -246,7 +246,7 @@ def test_decision_in_place_answers_json(mod_client, article):
     first = make_story(article, name="Noor", created_ago=timedelta(hours=2))
     second = make_story(article, created_ago=timedelta(hours=1))
     response = mod_client.post(
-        reverse("comments:decide", args=[first.pk, "approve"]),
+        reverse("moderation:decide", args=[first.pk, "approve"]),
         {"next": queue(tab="review"), "expected": "pending"},
         **JS,
     )
@@ -254,7 +254,7 @@ def test_decision_in_place_answers_json(mod_client, article):
     answer = response.json()
     event = latest_event(first)
     assert answer["outcome"] == "approved" and answer["story"] == first.pk and answer["next"] == second.pk
-    assert answer["undo_url"] == reverse("comments:undo", args=[first.pk, event.pk])
+    assert answer["undo_url"] == reverse("moderation:undo", args=[first.pk, event.pk])
     line = soup(type("R", (), {"content": answer["html"].encode()}))
     assert "Approved: story" in line.get_text(" ", strip=True) and line.select_one("bdi").get_text() == "Noor"
     assert line.select_one("form")["action"] == answer["undo_url"]
@@ -267,13 +267,13 @@ def test_decision_in_place_answers_json(mod_client, article):
 def test_decision_in_place_refused_and_care(mod_client, moderator, article):
     story = make_story(article)
     moderation.mark_spam(story, moderator)
-    url = reverse("comments:decide", args=[story.pk, "approve"])
+    url = reverse("moderation:decide", args=[story.pk, "approve"])
     response = mod_client.post(url, {"next": queue(), "expected": "pending"}, **JS)
     assert response.status_code == 409 and "Someone else already decided" in response.json()["message"]
     flagged = make_story(article)
     Comment.objects.filter(pk=flagged.pk).update(flag_self_harm=True)  # flagged after the page was shown
     response = mod_client.post(
-        reverse("comments:decide", args=[flagged.pk, "spam"]), {"next": queue(), "expected": "pending"}, **JS
+        reverse("moderation:decide", args=[flagged.pk, "spam"]), {"next": queue(), "expected": "pending"}, **JS
     )
     assert response.json()["outcome"] == "spam"  # spam needs no care step
     page = soup(mod_client.get(queue()))
@@ -293,7 +293,7 @@ def test_reply_shows_what_it_answers_behind_its_warnings(mod_client, moderator, 
     context = page.select_one(f"#story-{reply.pk} .mod-reply-to")
     assert f"In reply to #{parent.pk} by Lee" in context.get_text(" ", strip=True)
     assert context.select_one("bdi").get_text() == "Lee"
-    assert context.select_one("a")["href"].startswith(reverse("comments:moderate_story", args=[parent.pk]))
+    assert context.select_one("a")["href"].startswith(reverse("moderation:moderate_story", args=[parent.pk]))
     warned = context.select_one("details.mod-parent-cw")
     assert warned is not None and "open" not in warned.attrs and "Abuse" in warned.summary.get_text()
     assert "took only the dog" in warned.get_text()

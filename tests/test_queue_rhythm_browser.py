@@ -34,7 +34,7 @@ def stories(live_site, count, **fields):
 def test_five_stories_by_keyboard_with_the_focus_always_on_the_next(live_site, browser_page):
     page, rec = browser_page
     one, two, three, four, five = stories(live_site, 5)
-    log_in(page, live_site, reverse("comments:queue"))
+    log_in(page, live_site, reverse("moderation:queue"))
 
     page.keyboard.press("j")
     assert active_id(page) == f"story-{one.pk}"
@@ -89,10 +89,53 @@ def test_first_story_on_the_first_screen(live_site, new_browser_page, width, hei
     article = live_site.articles[0]
     pinned = make_story(article, name="Sam", body="Some days I do not want to be here.", flag_self_harm=True)
     stories(live_site, 3)
-    log_in(page, live_site, reverse("comments:queue"))
+    log_in(page, live_site, reverse("moderation:queue"))
     first = page.locator(".mod-list .mod-item").first
     assert first.get_attribute("data-story") == str(pinned.pk)
     assert first.bounding_box()["y"] < limit - 100  # its title and first lines are on the first screen
+    rec.assert_clean()
+
+
+def test_on_a_phone_the_first_story_and_the_start_of_its_text_are_on_the_first_screen(live_site, new_browser_page):
+    """A 390 x 844 touch screen (hover: none, pointer: coarse): the shortcuts are folded, the bulk bar is one row
+    until a story is ticked, and the pinned story's header and first line sit above that bar."""
+    page, rec = new_browser_page(width=390, height=844, is_mobile=True, has_touch=True)
+    article = live_site.articles[0]
+    pinned = make_story(
+        article,
+        name="Sam",
+        body="Some days I do not want to be here. My husband Mark Jones still lives at 12 Elm Street with me.",
+        flag_self_harm=True,
+        flag_identifying=True,
+    )
+    stories(live_site, 3)
+    log_in(page, live_site, reverse("moderation:queue"))
+    first = page.locator(".mod-list .mod-item").first
+    assert first.get_attribute("data-story") == str(pinned.pk)
+    bar = page.locator("#bulk-form").bounding_box()
+    assert bar["y"] + bar["height"] <= 844 + 1 and bar["height"] < 60  # one row
+    assert not page.locator("#bulk-reason").is_visible()
+    header = first.locator(".mod-item-head").bounding_box()
+    text = first.locator(".mod-text").bounding_box()
+    line = float(page.evaluate("parseFloat(getComputedStyle(document.querySelector('.mod-text p')).lineHeight)"))
+    assert header["y"] >= 0 and header["y"] + header["height"] <= bar["y"]
+    assert text["y"] + line <= bar["y"], (text, bar)  # the first line of the story, above the bar
+    shortcuts = page.locator("#mod-shortcuts")
+    assert shortcuts.is_visible() and shortcuts.get_attribute("open") is None
+    assert not shortcuts.get_by_text("next/previous").is_visible()
+    shortcuts.locator("summary").click()  # shown on request
+    assert shortcuts.get_by_text("next/previous").is_visible()
+    first.locator(".mod-select").check()
+    assert page.locator("#bulk-reason").is_visible() and page.locator("#bulk-note").is_visible()
+    rec.assert_clean()
+
+
+def test_keyboard_shortcuts_are_open_with_a_mouse(live_site, browser_page):
+    page, rec = browser_page
+    stories(live_site, 1)
+    log_in(page, live_site, reverse("moderation:queue"))
+    assert page.locator("#mod-shortcuts").get_attribute("open") is not None
+    assert page.locator("#mod-shortcuts").get_by_text("next/previous").is_visible()
     rec.assert_clean()
 
 
@@ -100,7 +143,7 @@ def test_first_story_on_the_first_screen(live_site, new_browser_page, width, hei
 def test_bulk_bar_stays_reachable_while_scrolling(live_site, new_browser_page, width, height):
     page, rec = new_browser_page(width=width, height=height)
     stories(live_site, 12)
-    log_in(page, live_site, reverse("comments:queue"))
+    log_in(page, live_site, reverse("moderation:queue"))
     bar = page.locator("#bulk-form")
     for where in ("document.body.scrollHeight / 3", "document.body.scrollHeight"):
         page.evaluate(f"window.scrollTo(0, {where})")

@@ -7,8 +7,8 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from comments import stats
 from comments.models import Comment, ModerationEvent, Report
+from moderation import stats
 from tests.factories import make_article, make_moderator, make_story, make_user
 from tests.helpers import soup
 
@@ -91,7 +91,7 @@ def table_rows(page, table_id):
 def test_the_numbers_of_a_known_history(client, data_set, fixed_clock, django_assert_max_num_queries):
     client.force_login(data_set["ana"])
     with django_assert_max_num_queries(8):
-        response = client.get(reverse("comments:queue_stats"))
+        response = client.get(reverse("moderation:queue_stats"))
     assert response.status_code == 200
     page = soup(response)
     assert page.select_one("#stat-waiting").get_text(strip=True) == "2"
@@ -114,7 +114,7 @@ def test_the_numbers_of_a_known_history(client, data_set, fixed_clock, django_as
 
 def test_the_charts_are_svg_with_a_title_and_description(client, data_set, fixed_clock):
     client.force_login(data_set["ana"])
-    page = soup(client.get(reverse("comments:queue_stats")))
+    page = soup(client.get(reverse("moderation:queue_stats")))
     charts = page.select("svg.stats-chart")
     assert len(charts) == 2
     for chart in charts:
@@ -128,14 +128,14 @@ def test_the_charts_are_svg_with_a_title_and_description(client, data_set, fixed
 
 def test_an_empty_queue_has_no_figures_to_invent(client, fixed_clock):
     client.force_login(make_moderator())
-    page = soup(client.get(reverse("comments:queue_stats")))
+    page = soup(client.get(reverse("moderation:queue_stats")))
     assert page.select_one("#stat-waiting").get_text(strip=True) == "0"
     assert page.select_one("#stat-oldest").get_text(strip=True) == "—"
     assert "No decisions in the last 30 days" in page.get_text()
 
 
 def test_only_moderators_see_the_stats(client):
-    url = reverse("comments:queue_stats")
+    url = reverse("moderation:queue_stats")
     response = client.get(url)
     assert response.status_code == 302 and reverse("login") in response["Location"]
     client.force_login(make_user("reader"))
@@ -144,8 +144,8 @@ def test_only_moderators_see_the_stats(client):
 
 def test_the_queue_links_to_the_stats(client):
     client.force_login(make_moderator())
-    page = soup(client.get(reverse("comments:queue")))
-    assert page.find("a", href=reverse("comments:queue_stats")) is not None
+    page = soup(client.get(reverse("moderation:queue")))
+    assert page.find("a", href=reverse("moderation:queue_stats")) is not None
 
 
 # --- Presence: who is looking at which story ----------------------------------------------------
@@ -161,7 +161,7 @@ class Clock:
 
 @pytest.fixture
 def presence_clock(monkeypatch):
-    from comments import presence
+    from moderation import presence
 
     clock = Clock(NOW)
     monkeypatch.setattr(presence, "now", clock)
@@ -175,7 +175,7 @@ def moderator_client(name):
 
 
 def presence_line(client, story):
-    item = soup(client.get(reverse("comments:queue"))).find(id=f"story-{story.pk}")
+    item = soup(client.get(reverse("moderation:queue"))).find(id=f"story-{story.pk}")
     line = item.select_one(".mod-presence")
     return line.get_text(" ", strip=True) if line else None
 
@@ -186,26 +186,26 @@ def test_another_moderator_sees_who_is_looking_and_the_viewer_does_not(presence_
     ana, ben = moderator_client("ana"), moderator_client("ben")
     # Ben's queue is cached before Ana opens the story: the viewing must change what he is served.
     assert presence_line(ben, story) is None
-    assert ana.get(reverse("comments:moderate_story", args=[story.pk])).status_code == 200
+    assert ana.get(reverse("moderation:moderate_story", args=[story.pk])).status_code == 200
     presence_clock.now = NOW + timedelta(minutes=2)
     assert presence_line(ben, story) == "ana is looking at this (2 min ago)"
     assert presence_line(ben, other) is None
     assert presence_line(ana, story) is None  # not for the viewer themself
     # Cached again until the next minute or change, in the same few queries.
     with django_assert_max_num_queries(5):
-        ben.get(reverse("comments:queue"))
+        ben.get(reverse("moderation:queue"))
 
 
 def test_the_presence_line_expires(presence_clock):
     story = make_story(make_article(), name="Robin")
     ana, ben = moderator_client("ana"), moderator_client("ben")
-    ana.get(reverse("comments:moderate_story", args=[story.pk]))
+    ana.get(reverse("moderation:moderate_story", args=[story.pk]))
     presence_clock.now = NOW + timedelta(minutes=9)
     assert presence_line(ben, story) == "ana is looking at this (9 min ago)"
     presence_clock.now = NOW + timedelta(minutes=11)
     assert presence_line(ben, story) is None
     # Looking again brings it back; one row per story and moderator.
-    ana.get(reverse("comments:moderate_story", args=[story.pk]))
+    ana.get(reverse("moderation:moderate_story", args=[story.pk]))
     assert presence_line(ben, story) == "ana is looking at this (just now)"
     assert story.viewings.count() == 1
 
@@ -217,9 +217,9 @@ def test_presence_adds_no_query_per_item(presence_clock, django_assert_max_num_q
     bulk_stories(article, 60)
     ana, ben = moderator_client("ana"), moderator_client("ben")
     for story in Comment.objects.order_by("id")[:10]:
-        ana.get(reverse("comments:moderate_story", args=[story.pk]))
+        ana.get(reverse("moderation:moderate_story", args=[story.pk]))
     with django_assert_max_num_queries(8):  # the queue's budget (tests/test_moderation.py)
-        response = ben.get(reverse("comments:queue"))
+        response = ben.get(reverse("moderation:queue"))
     assert len(soup(response).select(".mod-presence")) == 10
 
 
@@ -228,15 +228,15 @@ def test_the_stats_are_kept_until_a_story_changes_or_the_minute_turns(
 ):
     client.force_login(data_set["ana"])
     monkeypatch.setattr(stats, "now", lambda: NOW)
-    assert soup(client.get(reverse("comments:queue_stats"))).select_one("#stat-waiting").get_text(strip=True) == "2"
+    assert soup(client.get(reverse("moderation:queue_stats"))).select_one("#stat-waiting").get_text(strip=True) == "2"
     with django_assert_max_num_queries(5):  # session, user, permissions, versions: no counting
-        kept = client.get(reverse("comments:queue_stats"))
+        kept = client.get(reverse("moderation:queue_stats"))
     assert soup(kept).select_one("#stat-waiting").get_text(strip=True) == "2"
 
     make_story(Comment.objects.first().article, name="W3")  # a new story waits: the numbers change at once
-    assert soup(client.get(reverse("comments:queue_stats"))).select_one("#stat-waiting").get_text(strip=True) == "3"
+    assert soup(client.get(reverse("moderation:queue_stats"))).select_one("#stat-waiting").get_text(strip=True) == "3"
 
     # The next minute, the ages move on even with no story changed.
     monkeypatch.setattr(stats, "now", lambda: NOW + timedelta(minutes=1))
-    oldest = soup(client.get(reverse("comments:queue_stats"))).select_one("#stat-oldest").get_text(strip=True)
+    oldest = soup(client.get(reverse("moderation:queue_stats"))).select_one("#stat-oldest").get_text(strip=True)
     assert oldest == "6 h 1 min"

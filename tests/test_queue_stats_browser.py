@@ -20,7 +20,7 @@ def test_the_stats_page_draws_its_charts(live_site, new_browser_page, width):
     moderation.mark_spam(make_story(article, name="Deals"), moderator)
     make_story(article, name="Jo")  # waiting
     page, rec = new_browser_page(width=width, height=900)
-    page.goto(reverse("comments:queue_stats"))
+    page.goto(reverse("moderation:queue_stats"))
     page.get_by_label("Username").fill(moderator.username)
     page.get_by_label("Password").fill(live_site.password)
     with page.expect_navigation():

@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments import spam
-from comments.models import Comment, hash_network_address
+from comments.forms import CONSENT_LABEL
+from comments.models import Comment
+from core.hashing import hash_network_address
 from tests.factories import make_article, make_story
 
 pytestmark = pytest.mark.django_db
@@ -125,6 +127,17 @@ def test_too_fast_is_a_message_about_the_form(client, settings):
     assert response.content.decode().count("sent very quickly") == 1
     assert spam.TOO_FAST_MESSAGE.startswith("The form")
     assert "Ts" not in summary.get_text()
+    assert not Comment.objects.exists()
+
+
+def test_an_empty_story_form_sent_at_once_is_told_what_is_missing(client, settings):
+    settings.STORY_MIN_SECONDS = 60
+    empty = {"name": "", "email": "", "body": "", "website": "", "ts": spam.sign_timestamp()}
+    response = post_story(client, make_article("healing"), **empty)
+    assert response.status_code == 400
+    items = [li.get_text(" ", strip=True) for li in soup_of(response).find(class_="error-summary").find_all("li")]
+    assert [item.split(":")[0] for item in items] == ["Display name", "Your story", CONSENT_LABEL]
+    assert "sent very quickly" not in response.content.decode()
     assert not Comment.objects.exists()
 
 

@@ -7,8 +7,10 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.test.signals import template_rendered
 from django.urls import reverse
 
@@ -16,9 +18,10 @@ from articles.models import FAQ, Article
 from comments import moderation
 from comments.models import Comment
 from search.models import SearchEntry
-from search.query import MAX_QUERY_LENGTH, NO_WORDS
-from tests.factories import bulk_stories, make_article, make_moderator, make_story
-from tests.helpers import past_the_page_cache
+from search.query import MAX_QUERY_LENGTH, NO_WORDS, TOO_SHORT
+from tests.factories import PASSWORD, bulk_stories, make_article, make_moderator, make_story
+from tests.helpers import past_the_page_cache, soup
+from tests.test_trust import form_data
 
 pytestmark = pytest.mark.django_db
 Status = Comment.Status
@@ -132,6 +135,41 @@ def test_draft_articles_are_not_searched(client):
     make_article("scheduled", "Quokkas later", days_ago=-3)
     assert result_links(search(client, "quokkas")) == []
     assert "Nothing found" in search(client, "quokkas").content.decode()
+
+
+# --- Key points (issue 21): indexed with the article's first part ----------------------------------------------
+
+KEY_POINTS = "Change is slow and rarely linear.\nA zugzwang feeling is common after leaving.\nYour safety comes first."
+
+
+def snippets(response):
+    return [" ".join(p.get_text().split()) for p in soup(response).select(".search-snippet")]
+
+
+def test_a_word_only_in_a_key_point_finds_the_article_with_the_key_point_in_its_snippet(client):
+    make_article("after-leaving", "After leaving", key_points=KEY_POINTS)
+    make_article("other", "Other")
+    response = search(client, "zugzwang")
+    assert result_links(response) == ["/articles/after-leaving/"]
+    assert "<mark>zugzwang</mark>" in results_html(response)
+    assert "A zugzwang feeling is common after leaving." in snippets(response)[0]
+
+
+def test_editing_the_key_points_in_the_admin_updates_the_index(client):
+    call_command("createmoderator", "sam", "--editor", password=PASSWORD, stdout=StringIO())
+    article = make_article("after-leaving", "After leaving", key_points=KEY_POINTS)
+    assert result_links(search(client, "zugzwang")) == ["/articles/after-leaving/"]
+    editor = Client()
+    editor.force_login(get_user_model().objects.get(username="sam"))
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    data = form_data(editor.get(url))
+    data["key_points"] = KEY_POINTS.replace("zugzwang", "limbo").replace("\n", "\r\n")
+    assert editor.post(url, data).status_code == 302
+    assert result_links(search(client, "zugzwang")) == []
+    assert not in_index("zugzwang")
+    response = search(client, "limbo")
+    assert result_links(response) == ["/articles/after-leaving/"]
+    assert "A limbo feeling is common after leaving." in snippets(response)[0]
 
 
 # --- Stories that are not public are never found -----------------------------------------------------------
@@ -330,7 +368,8 @@ ODD_QUERIES = [
 @pytest.mark.parametrize("q", ODD_QUERIES)
 def test_odd_queries_answer_a_normal_page(client, seed_articles, q):
     page = search(client, q).content.decode()
-    assert 'id="search-summary"' in page  # the results, or "Nothing found"
+    # The results, "Nothing found", or (only one-letter words) what to type instead.
+    assert 'id="search-summary"' in page or TOO_SHORT.format(minimum=2) in page
     assert "\x00" not in page
 
 
@@ -412,3 +451,84 @@ def test_results_are_never_indexed_and_the_search_page_itself_may_be(client):
     assert robots(SEARCH + "?q=cheap+pills+at+spam.example") == "noindex"
     assert robots(SEARCH + "?q=ketamine") == "noindex"
     assert robots(SEARCH) is None
+
+
+# --- Some of the words, short words, nothing found (issue 23, part 3) -------------------------------------------
+
+
+def some_words_links(response):
+    """The links under "Results with some of your words", best first."""
+    return re.findall(r'<h3 class="h5 mb-1"><a href="([^"]+)">', response.content.decode())
+
+
+def test_results_with_every_word_come_first_then_those_with_some_under_their_own_heading(client, moderator):
+    article = make_article()
+    both = [make_story(article, body=f"The xylophonic marimbaphonic ringing, take {n}.") for n in range(2)]
+    one = make_story(article, body="Only a xylophonic hum here.")
+    other = make_story(article, body="Only a marimbaphonic buzz here.")
+    for story in (*both, one, other):
+        moderation.approve(story, moderator)
+    make_story(article, body="A pending xylophonic story.")  # never shown, in either group
+
+    response = search(client, "xylophonic marimbaphonic")
+    page = response.content.decode()
+    story_link = f"/articles/{article.slug}/#story-{{}}".format
+    assert sorted(result_links(response)) == sorted(story_link(story.pk) for story in both)
+    assert sorted(some_words_links(response)) == sorted([story_link(one.pk), story_link(other.pk)])
+    assert "2 results for “<bdi>xylophonic marimbaphonic</bdi>”." in page
+    heading = '<h2 class="h4 mt-4" id="search-some-words">Results with some of your words</h2>'
+    assert page.index(story_link(both[1].pk)) < page.index(heading) < page.index(story_link(one.pk))
+    assert "pending" not in page
+
+
+def test_the_seed_articles_answer_everyday_phrases(client, seed_articles):
+    for phrase in ("trauma bond", "silent treatment"):
+        response = search(client, phrase)
+        assert result_links(response) + some_words_links(response), phrase
+        assert "Nothing found" not in response.content.decode(), phrase
+
+
+def test_when_no_result_has_every_word_the_page_says_so(client, moderator):
+    article = make_article()
+    moderation.approve(make_story(article, body="A xylophonic hum."), moderator)
+    response = search(client, "xylophonic zzqqvv")
+    page = response.content.decode()
+    assert result_links(response) == []
+    assert some_words_links(response) == [f"/articles/{article.slug}/#story-{Comment.objects.get().pk}"]
+    assert "Nothing has all the words of “<bdi>xylophonic zzqqvv</bdi>”, but some results have some of them." in page
+    assert "Results with some of your words" in page
+
+
+def test_a_one_letter_search_is_refused_clearly_without_searching(client, django_assert_max_num_queries):
+    make_article()
+    for q in ("k", "a b c"):
+        with django_assert_max_num_queries(1):  # the public articles (the page cache's key), no search
+            page = search(client, q).content.decode()
+        assert TOO_SHORT.format(minimum=2) in page
+        assert f'value="{q}"' in page
+        assert 'class="search-results' not in page
+
+
+def test_one_letter_words_are_left_out_and_said_so(client, moderator):
+    article = make_article()
+    moderation.approve(make_story(article, body="My xylophonic hum."), moderator)
+    response = search(client, "a xylophonic i")
+    page = response.content.decode()
+    assert len(result_links(response)) == 1 and some_words_links(response) == []
+    assert "Too short to search for, so left out: “<bdi>a</bdi>”, “<bdi>i</bdi>”." in page
+    assert 'value="a xylophonic i"' in page
+
+
+def test_nothing_found_offers_the_articles_the_questions_and_help(client, moderator):
+    make_article()
+    make_story(body="A pending zzqqvv story.")  # not published: not found
+    page = search(client, "zzqqvv").content.decode()
+    assert "Nothing found for “<bdi>zzqqvv</bdi>”." in page
+    suggestions = page[page.index('id="search-suggestions"') :]
+    for url, text in [
+        (reverse("articles:home"), "All the articles"),
+        (reverse("articles:faq_index"), "Frequently asked questions"),
+        (reverse("care:help"), "Get help now"),
+    ]:
+        assert f'<a href="{url}">{text}</a>' in suggestions
+    assert "pending" not in page

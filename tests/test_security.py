@@ -116,24 +116,25 @@ def test_security_headers_on_every_page_type(client, articles, story, moderator)
         "edit page": reverse("comments:edit", args=[token]),
         "withdraw page": reverse("comments:withdraw", args=[token]),
         "login": reverse("login"),
-        "moderation (anonymous: redirect)": reverse("comments:queue"),
+        "moderation (anonymous: redirect)": reverse("moderation:queue"),
     }
     for label, url in public.items():
         response = client.get(url)
         expected = {"404": 404, "moderation (anonymous: redirect)": 302}.get(label, 200)
         assert response.status_code == expected, f"{label} {url}: {response.status_code}"
         assert_security_headers(response, f"{label} {url}")
-    # The author's private pages leak nothing through the Referer header.
-    assert client.get(Comment.status_url(token)).headers["Referrer-Policy"] == "no-referrer"
+    # The author's private pages leak nothing through the Referer header to other sites ("same-origin": the status
+    # page has forms now, and "no-referrer" would make browsers send `Origin: null`, which CSRF refuses).
+    assert client.get(Comment.status_url(token)).headers["Referrer-Policy"] == "same-origin"
 
     client.force_login(moderator)
     story_pk = story.pk
     for label, url in {
-        "moderation queue": reverse("comments:queue"),
-        "moderation tab": reverse("comments:queue") + "?tab=spam",
-        "moderation story": reverse("comments:moderate_story", args=[story_pk]),
-        "moderation decide": reverse("comments:decide", args=[story_pk, "reject"]),
-        "moderation edit": reverse("comments:moderate_edit", args=[story_pk]),
+        "moderation queue": reverse("moderation:queue"),
+        "moderation tab": reverse("moderation:queue") + "?tab=spam",
+        "moderation story": reverse("moderation:moderate_story", args=[story_pk]),
+        "moderation decide": reverse("moderation:decide", args=[story_pk, "reject"]),
+        "moderation edit": reverse("moderation:moderate_edit", args=[story_pk]),
     }.items():
         response = client.get(url)
         assert response.status_code == 200, f"{label} {url}: {response.status_code}"
@@ -151,6 +152,8 @@ def production_env(**overrides):
         ALLOWED_HOSTS="rewire.example",
         DJANGO_SETTINGS_MODULE="config.settings",
         STATIC_MANIFEST="0",
+        SITE_OPERATOR="Test Operator",  # check --deploy requires the publisher (pages/checks.py)
+        SITE_CONTACT_EMAIL="team@rewire.example",
     )
     for key, value in overrides.items():
         if value is None:
@@ -302,15 +305,15 @@ def test_markdownx_refuses_staff_without_csrf(tmp_path, settings):
 def moderation_requests(pk):
     """(method, url, data) for every URL under /moderation/."""
     requests = [
-        ("get", reverse("comments:queue"), None),
-        ("get", reverse("comments:queue") + "?tab=published", None),
-        ("get", reverse("comments:moderate_story", args=[pk]), None),
-        ("get", reverse("comments:moderate_edit", args=[pk]), None),
-        ("post", reverse("comments:moderate_edit", args=[pk]), {"body": "Rewritten by an intruder, long enough."}),
-        ("post", reverse("comments:bulk"), {"action": "approve", "ids": [pk]}),
+        ("get", reverse("moderation:queue"), None),
+        ("get", reverse("moderation:queue") + "?tab=published", None),
+        ("get", reverse("moderation:moderate_story", args=[pk]), None),
+        ("get", reverse("moderation:moderate_edit", args=[pk]), None),
+        ("post", reverse("moderation:moderate_edit", args=[pk]), {"body": "Rewritten by an intruder, long enough."}),
+        ("post", reverse("moderation:bulk"), {"action": "approve", "ids": [pk]}),
     ]
     for decision in ("approve", "reject", "spam", "restore"):
-        url = reverse("comments:decide", args=[pk, decision])
+        url = reverse("moderation:decide", args=[pk, decision])
         requests += [("get", url, None), ("post", url, {"reason": "off-topic", "note": "x"})]
     return requests
 
@@ -347,10 +350,10 @@ def test_moderation_posts_need_csrf(story, moderator):
             assert response.status_code == 403, f"POST {url} without CSRF token: {response.status_code}"
     assert_untouched(story)
     # And with the token the same moderator can act (the refusals above were about CSRF, not permission).
-    client.get(reverse("comments:queue"))
+    client.get(reverse("moderation:queue"))
     token = client.cookies[settings.CSRF_COOKIE_NAME].value
     response = client.post(
-        reverse("comments:decide", args=[story.pk, "approve"]), {"csrfmiddlewaretoken": token, "note": ""}
+        reverse("moderation:decide", args=[story.pk, "approve"]), {"csrfmiddlewaretoken": token, "note": ""}
     )
     assert response.status_code == 302
     assert Comment.objects.get(pk=story.pk).status == Comment.Status.APPROVED

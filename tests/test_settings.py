@@ -17,7 +17,7 @@ from django.core.mail import send_mail
 from django.templatetags.static import static
 from django.test import TestCase
 
-from config.pagecache import _code_paths, code_version
+from core.pagecache import _code_paths, code_version
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -44,7 +44,8 @@ def load_settings(monkeypatch, **env):
 
 def production_env(**extra):
     """Production-like variables: DEBUG off, a real key and host."""
-    return {"SECRET_KEY": secrets.token_urlsafe(48), "ALLOWED_HOSTS": "rewire.example", **extra}
+    publisher = {"SITE_OPERATOR": "Test Operator", "SITE_CONTACT_EMAIL": "team@rewire.example"}  # check --deploy
+    return {"SECRET_KEY": secrets.token_urlsafe(48), "ALLOWED_HOSTS": "rewire.example", **publisher, **extra}
 
 
 def test_a_sqlite_database_url_gets_the_same_sqlite_options_as_the_default(monkeypatch, tmp_path):
@@ -144,7 +145,7 @@ PAGE_KEY_CODE = """
 import django
 django.setup()
 from django.test import RequestFactory
-from config.pagecache import page_key
+from core.pagecache import page_key
 print(page_key(RequestFactory(HTTP_HOST="127.0.0.1").get("/articles/healing/"), ["version 1"]))
 """
 
@@ -199,7 +200,7 @@ def test_make_run_prints_mail_to_the_console(monkeypatch, settings, capsys):
     for name in ("EMAIL_HOST", "EMAIL_BACKEND"):
         monkeypatch.delenv(name, raising=False)
     dev = load_settings(monkeypatch, DEBUG="1")
-    assert dev["EMAIL_BACKEND"] == "config.outbox.OutboxBackend"
+    assert dev["EMAIL_BACKEND"] == "mail.outbox.OutboxBackend"
     settings.EMAIL_BACKEND, settings.MAIL_DELIVERY_BACKEND = dev["EMAIL_BACKEND"], dev["MAIL_DELIVERY_BACKEND"]
     with TestCase.captureOnCommitCallbacks(execute=True):
         send_mail("Your story was received", "Printed, not sent.", None, ["author@example.org"])

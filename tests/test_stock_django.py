@@ -42,8 +42,8 @@ def test_robots_txt_disallows_every_private_page_and_no_public_one(client):
     disallowed = [line.removeprefix("Disallow: ") for line in lines if line.startswith("Disallow: ")]
     private = [
         reverse("admin:index"),
-        reverse("comments:queue"),
-        reverse("comments:moderate_story", args=[story.pk]),
+        reverse("moderation:queue"),
+        reverse("moderation:moderate_story", args=[story.pk]),
         reverse("login"),
         reverse("logout"),
         Comment.status_url(story.token),
@@ -69,7 +69,7 @@ def test_error_pages_are_the_sites_templates(client, rf, settings):
 
 def test_moderation_pages_need_login_then_the_permission():
     story = make_story()
-    url = reverse("comments:moderate_story", args=[story.pk])
+    url = reverse("moderation:moderate_story", args=[story.pk])
     anonymous = Client().get(url)
     assert anonymous.status_code == 302 and anonymous["Location"] == f"{reverse('login')}?next={url}"
     reader = Client()

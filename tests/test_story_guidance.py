@@ -9,11 +9,12 @@ from tests.factories import make_article
 pytestmark = pytest.mark.django_db
 
 
-def assert_guidance_above_the_form(response):
+def assert_guidance_above_the_form(response, form_selector="form.story-form"):
     soup = BeautifulSoup(response.content.decode(), "html.parser")
     box = soup.select_one("aside.story-guidance")
     assert box is not None
-    assert box.find_next("form", class_="story-form") is not None  # above the form, in the same section
+    # Above the form (or the link to its page), in the same section.
+    assert box.find_next(lambda tag: tag in soup.select(form_selector)) is not None
     assert box.find_parent(id="leave-a-comment") is not None
     text = " ".join(box.get_text(" ").split())
     assert "Leave out names and anything that could identify anyone, including you" in text
@@ -25,9 +26,14 @@ def assert_guidance_above_the_form(response):
     assert soup.select_one(f"#{box['aria-labelledby']}").get_text() == "Before you write"
 
 
-def test_guidance_is_above_the_form_on_the_article_page(client):
+def test_guidance_is_above_the_link_to_the_form_on_the_article_page(client):
     article = make_article()
-    assert_guidance_above_the_form(client.get(article.get_absolute_url()))
+    assert_guidance_above_the_form(client.get(article.get_absolute_url()), "a.story-write-button")
+
+
+def test_guidance_is_above_the_form_on_its_own_page(client):
+    article = make_article()
+    assert_guidance_above_the_form(client.get(reverse("comments:post", args=[article.slug])))
 
 
 def test_guidance_stays_when_the_form_comes_back_with_errors(client):
@@ -41,3 +47,4 @@ def test_guidance_stays_when_the_form_comes_back_with_errors(client):
 def test_no_guidance_when_stories_are_closed(client):
     article = make_article(slug="closed", stories_open=False)
     assert b"story-guidance" not in client.get(article.get_absolute_url()).content
+    assert b"story-guidance" not in client.get(reverse("comments:post", args=[article.slug])).content

@@ -47,7 +47,7 @@ def run_moderator_action(name, story, user):
         return moderation.edit(story, user, "A moderator's careful rewording of this story.")
     if name == "reject":
         return moderation.reject(story, user, Comment.RejectReason.OFF_TOPIC)
-    return moderation.DECISIONS[name](story, user)
+    return moderation.DECISIONS[name].act(story, user)
 
 
 def snapshot(story):
@@ -69,8 +69,10 @@ def test_decision_functions_accept_exactly_what_actions_for_lists(moderator, sta
     actions = moderation.actions_for(story)
     # approve() is also "keep" (a reported story stays published): a function is accepted wherever
     # one of its names is offered.
-    function = moderation.DECISIONS.get(name, moderation.edit)
-    offered = [action for action in actions if moderation.DECISIONS.get(action, moderation.edit) is function]
+    def function_of(action):
+        return moderation.DECISIONS[action].act if action in moderation.DECISIONS else moderation.edit
+
+    offered = [action for action in actions if function_of(action) is function_of(name)]
     before = snapshot(story)
     if not offered:
         with pytest.raises(moderation.InvalidTransition):
@@ -201,10 +203,20 @@ def test_queue_buttons_and_edit_page_follow_the_table(moderator):
     client = Client()
     client.force_login(moderator)
     spam = make_story(status=Status.SPAM)
-    page = BeautifulSoup(client.get(reverse("comments:queue") + "?tab=spam").content, "html.parser")
+    page = BeautifulSoup(client.get(reverse("moderation:queue") + "?tab=spam").content, "html.parser")
     item = page.select_one(f"#story-{spam.pk}")
-    assert item.select_one(f"button[formaction='{reverse('comments:decide', args=[spam.pk, 'restore'])}']")
+    assert item.select_one(f"button[formaction='{reverse('moderation:decide', args=[spam.pk, 'restore'])}']")
     assert not item.select_one("a[href*='/edit/']")  # no text edits for spam
-    response = client.post(reverse("comments:moderate_edit", args=[spam.pk]), {"body": "Rewritten spam."}, follow=True)
+    response = client.post(reverse("moderation:moderate_edit", args=[spam.pk]), {"body": "Rewritten spam."}, follow=True)
     assert "restore it to edit it" in response.content.decode()
     assert Comment.objects.get(pk=spam.pk).body == spam.body
+
+
+def test_needs_review_is_what_the_approve_and_keep_transitions_apply_to():
+    """Comment.objects.needs_review() (models) states the same set as comments.moderation.awaiting_decision_q()."""
+    article = make_article()
+    for status, open_reports in STATES:
+        make_story(article, status=status, open_reports=open_reports)
+    by_queryset = set(Comment.objects.needs_review().values_list("pk", flat=True))
+    by_transitions = set(Comment.objects.filter(moderation.awaiting_decision_q()).values_list("pk", flat=True))
+    assert by_queryset == by_transitions and by_queryset

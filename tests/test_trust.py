@@ -1,7 +1,7 @@
 """Trust signals: who wrote and checked an article, when it is due for review, and its revision history."""
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from io import StringIO
 
 import pytest
@@ -12,7 +12,7 @@ from django.urls import reverse
 from reversion.models import Revision, Version
 
 from articles.models import FAQ, Article, Authorship
-from tests.factories import make_article, make_person, make_user
+from tests.factories import make_article, make_person, make_reviewer, make_user, signed_off
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,8 @@ def form_data(response, form_id="article_form"):
     for field in form.select("input[name], textarea[name], select[name]"):
         name = field["name"]
         if field.name == "textarea":
-            data[name] = field.get_text()
+            # As a browser sends it: without the line break that follows <textarea>, with \r\n line breaks.
+            data[name] = field.get_text().removeprefix("\n").replace("\n", "\r\n")
         elif field.name == "select" and field.has_attr("multiple"):
             data[name] = [option["value"] for option in field.find_all("option", selected=True)]
         elif field.name == "select":
@@ -89,11 +90,10 @@ def test_authors_in_their_order_and_the_reviewer_with_credentials(client):
     article = make_article()
     zoe = make_person("Zoe Adams", role="Health editor", bio="Edits the articles.")
     ben = make_person("Ben Young")
-    cara = make_person("Cara Lee", role="Clinical psychologist", credentials="PhD, clinical psychologist")
+    cara = make_reviewer("Cara Lee", role="Clinical psychologist", credentials="PhD, clinical psychologist")
     Authorship.objects.create(article=article, person=zoe, order=1)
     Authorship.objects.create(article=article, person=ben, order=2)
-    article.reviewer = cara
-    article.save()
+    signed_off(article, cara)
 
     response = client.get(article.get_absolute_url())
     page = soup(response)
@@ -126,22 +126,22 @@ def test_three_authors_are_listed_with_commas(client):
 
 
 def test_review_dates_nhs_style(client):
-    article = make_article(last_reviewed=date(2026, 11, 20), next_review=date(2027, 11, 20))
+    article = signed_off(make_article(), make_reviewer(), on=datetime(2026, 11, 20, 12, tzinfo=UTC))
     review = soup(client.get(article.get_absolute_url())).select_one(".article-review")
     assert text(review) == "Page last reviewed: 20 November 2026 · Next review due: 20 November 2027"
     assert [time["datetime"] for time in review.select("time")] == ["2026-11-20", "2027-11-20"]
 
 
-def test_no_review_line_without_dates(client):
-    article = make_article(last_reviewed=None)
+def test_no_review_line_without_a_sign_off(client):
+    """Review dates are earned: a date alone (typed before sign-offs existed) is not shown."""
+    article = make_article(last_reviewed=date(2026, 11, 20), next_review=date(2027, 11, 20))
     assert soup(client.get(article.get_absolute_url())).select_one(".article-review") is None
 
 
 def test_a_changed_credential_shows_at_once_on_the_cached_page(client):
     article = make_article()
-    reviewer = make_person("Cara Lee", credentials="MSc")
-    article.reviewer = reviewer
-    article.save()
+    reviewer = make_reviewer("Cara Lee", credentials="MSc")
+    signed_off(article, reviewer)
     assert "(MSc)" in client.get(article.get_absolute_url()).content.decode()  # now cached
     reviewer.credentials = "PhD, clinical psychologist"
     reviewer.save()
@@ -149,9 +149,7 @@ def test_a_changed_credential_shows_at_once_on_the_cached_page(client):
 
 
 def test_the_byline_costs_one_query_only_when_there_are_authors(client, django_assert_max_num_queries):
-    article = make_article(faqs=2)
-    article.reviewer = make_person("Cara Lee", credentials="PhD")
-    article.save()
+    article = signed_off(make_article(faqs=2), make_reviewer("Cara Lee", credentials="PhD"))
     with django_assert_max_num_queries(5):  # as before people existed: the reviewer comes with the article
         client.get(article.get_absolute_url())
     other = make_article("other", faqs=2)
@@ -189,7 +187,7 @@ def changelist_titles(client, query):
         ("?review=soon", ["Due Today", "Soon"]),
         ("?review=needed", ["Due Today", "Overdue", "Soon"]),
         ("?review=not_due", ["Later"]),
-        ("?review=none", ["No Date"]),
+        ("?review=none", ["Due Today", "Later", "No Date", "Overdue", "Soon"]),  # none was signed off
         ("", ["Due Today", "Later", "No Date", "Overdue", "Soon"]),
     ],
 )
@@ -231,7 +229,6 @@ slug: healing
 summary: "About healing."
 status: published
 published_at: 2026-11-01T09:00:00Z
-last_reviewed: 2026-11-20
 {extra}---
 
 ## A heading
@@ -251,14 +248,14 @@ def load(tmp_path, *args):
     return out.getvalue()
 
 
-def test_load_reads_people_and_next_review_and_is_idempotent(tmp_path):
+def test_load_reads_people_and_is_idempotent(tmp_path):
     make_person("Zoe Adams", slug="zoe")
     make_person("Ben Young")
     make_person("Cara Lee", credentials="PhD")
-    write(tmp_path, "next_review: 2027-11-20\nauthors: [zoe, ben young]\nreviewer: Cara Lee\n")
+    write(tmp_path, "authors: [zoe, ben young]\nreviewer: Cara Lee\n")
     assert "created healing" in load(tmp_path)
     article = Article.objects.get(slug="healing")
-    assert article.next_review == date(2027, 11, 20)
+    assert article.next_review is None and article.latest_signoff is None  # named, not yet signed off
     assert [p.name for p in article.byline_authors] == ["Zoe Adams", "Ben Young"]
     assert article.reviewer.name == "Cara Lee"
     revisions = Revision.objects.count()
@@ -266,14 +263,14 @@ def test_load_reads_people_and_next_review_and_is_idempotent(tmp_path):
     assert Revision.objects.count() == revisions  # nothing stored, no new version
 
 
-def test_the_seed_files_name_nobody_and_set_next_review(client):
+def test_the_seed_files_name_nobody_and_claim_no_review(client):
     call_command("load_articles", stdout=StringIO())
     for article in Article.objects.all():
-        assert article.next_review == date(2027, 11, 20)
+        assert article.next_review is None and article.last_reviewed is None
         assert article.reviewer is None and article.byline_authors == []
         response = client.get(article.get_absolute_url())
         assert text(soup(response).select_one(".article-byline")) == "Written by the Rewire editorial team"
-        assert "Next review due: 20 November 2027" in text(soup(response).select_one(".article-review"))
+        assert soup(response).select_one(".article-review") is None
 
 
 def test_a_file_never_creates_a_person(tmp_path):
@@ -284,36 +281,43 @@ def test_a_file_never_creates_a_person(tmp_path):
 
 
 def test_an_author_added_in_the_admin_is_not_overwritten(tmp_path):
-    write(tmp_path, "next_review: 2027-11-20\n")
+    write(tmp_path)
     load(tmp_path)
     article = Article.objects.get(slug="healing")
     Authorship.objects.create(article=article, person=make_person("Zoe Adams"), order=1)
-    write(tmp_path, "next_review: 2028-01-01\n")
+    write(tmp_path, "stories_open: false\n")
     assert "skipped healing: changed in the admin" in load(tmp_path)
     article.refresh_from_db()
-    assert article.next_review == date(2027, 11, 20)
+    assert article.stories_open
     assert list(article.authorships.values_list("person__name", flat=True)) == ["Zoe Adams"]
 
 
-def test_a_next_review_changed_in_the_admin_is_not_overwritten(tmp_path):
-    write(tmp_path, "next_review: 2027-11-20\n")
+@pytest.mark.parametrize("line", ["last_reviewed: 2026-11-20", "next_review: 2027-11-20"])
+def test_a_file_cannot_say_when_it_was_reviewed(tmp_path, line):
+    write(tmp_path, line + "\n")
+    with pytest.raises(CommandError, match="come from a reviewer's sign-off in the admin"):
+        load(tmp_path)
+    assert not Article.objects.exists()
+
+
+def test_a_sign_off_is_not_an_edit_for_load_articles(tmp_path):
+    reviewer = make_reviewer("Cara Lee")
+    write(tmp_path, "reviewer: Cara Lee\n")
     load(tmp_path)
-    Article.objects.filter(slug="healing").update(next_review=date(2027, 6, 1))
-    assert "skipped healing" in load(tmp_path)
-    assert "updated healing" in load(tmp_path, "--force")
-    assert Article.objects.get(slug="healing").next_review == date(2027, 11, 20)
+    signed_off(Article.objects.get(slug="healing"), reviewer)
+    assert "unchanged healing" in load(tmp_path)
 
 
-def test_adding_next_review_to_a_file_updates_an_unedited_article(tmp_path):
+def test_a_changed_file_updates_an_unedited_article(tmp_path):
     write(tmp_path)
     load(tmp_path)
-    write(tmp_path, "next_review: 2027-11-20\n")
+    write(tmp_path, "stories_open: false\n")
     assert "updated healing" in load(tmp_path)
-    assert Article.objects.get(slug="healing").next_review == date(2027, 11, 20)
+    assert not Article.objects.get(slug="healing").stories_open
 
 
 def test_load_writes_one_version_per_file_with_its_inlines(tmp_path):
-    write(tmp_path, "next_review: 2027-11-20\n")
+    write(tmp_path)
     load(tmp_path)
     article = Article.objects.get(slug="healing")
     revision = Version.objects.get_for_object(article).get().revision
@@ -384,7 +388,7 @@ def test_revert_restores_the_old_text_and_busts_the_page_cache(client, editor):
     article = make_article(body="## Start\n\nThe first wording.\n", faqs=1)
     article.loaded_checksum = "as-loaded"
     article.save()
-    edit_in_admin(client, article, body="## Start\n\nThe first wording.\n")  # version 1: the original
+    edit_in_admin(client, article, summary="Version one.")  # version 1: the original text
     edit_in_admin(client, article, body="## Start\n\nThe second wording.\n", **{"faqs-0-answer": "Changed answer."})
     client.logout()
     public = client.get(article.get_absolute_url()).content.decode()

@@ -1,9 +1,11 @@
 """Trust signals in a real browser: the byline and the review dates under the article's title."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from tests.browser_helpers import screenshot
-from tests.factories import make_person
+from tests.factories import make_person, make_reviewer, signed_off
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,6 +16,9 @@ def test_seed_article_names_the_editorial_team_and_its_review_dates(live_site, b
     byline = page.locator(".article-byline")
     assert byline.is_visible()
     assert byline.inner_text() == "Written by the Rewire editorial team"
+    assert page.locator(".article-review").count() == 0  # nobody signed the seed off: no review claimed
+    signed_off(live_site.articles[0], make_reviewer(), on=datetime(2026, 11, 20, 12, tzinfo=UTC))
+    page.reload()
     review = page.locator(".article-review")
     assert review.is_visible()
     assert " ".join(review.inner_text().split()) == (
@@ -28,8 +33,7 @@ def test_seed_article_names_the_editorial_team_and_its_review_dates(live_site, b
 def test_named_authors_and_reviewer_show_in_the_byline(live_site, browser_page):
     article = live_site.articles[0]
     article.authors.add(make_person("Zoe Adams", role="Health editor"), through_defaults={"order": 1})
-    article.reviewer = make_person("Cara Lee", credentials="PhD, clinical psychologist", bio="Checks the science.")
-    article.save()
+    signed_off(article, make_reviewer("Cara Lee", credentials="PhD, clinical psychologist", bio="Checks the science."))
     page, rec = browser_page
     page.goto(article.get_absolute_url())
     assert page.locator(".article-byline").inner_text() == (

@@ -19,7 +19,7 @@ from articles.models import FAQ, Article
 from comments import moderation
 from comments.markdown import render_story_markdown
 from comments.models import Comment
-from comments.views import moderation as queue_views
+from moderation.views import queue as queue_views
 from tests.factories import make_moderator, make_story
 from tests.xss_payloads import DOM_AUDIT_JS, corpus, short
 
@@ -208,7 +208,7 @@ def test_corpus_is_inert_in_the_browser(hostile_site, live_site, browser_page, m
     seen, pages = {}, {}
     for tab in ("published", "review"):
         seen[tab] = pages[tab] = 0
-        page.goto(reverse("comments:queue") + f"?tab={tab}")
+        page.goto(reverse("moderation:queue") + f"?tab={tab}")
         while True:
             # One round trip per page: its stories, the link to the next page, whether a warned text is hidden.
             items, next_href, warned = page.evaluate(QUEUE_PAGE_JS)
@@ -255,7 +255,7 @@ def test_no_csp_violation_on_any_page(live_site, browser_page):
     page.wait_for_load_state()
     assert page.locator("blockquote.story-quoted").count() == 1
     rec.assert_clean("reply page")
-    page.goto(first.get_absolute_url())
+    page.goto(reverse("comments:post", args=[first.slug]))
     page.locator("#leave-a-comment button[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator(".error-summary").count() == 1
@@ -266,13 +266,13 @@ def test_no_csp_violation_on_any_page(live_site, browser_page):
     page.locator("#id_password").fill(live_site.password)
     with page.expect_navigation():
         page.locator("main button[type=submit]").click()
-    moderation_pages = [reverse("comments:queue") + f"?tab={tab}" for tab in
+    moderation_pages = [reverse("moderation:queue") + f"?tab={tab}" for tab in
                         ("review", "published", "rejected", "spam", "withdrawn")]  # fmt: skip
     moderation_pages += [
-        reverse("comments:moderate_story", args=[pending.pk]),
-        reverse("comments:moderate_edit", args=[pending.pk]),
-        reverse("comments:decide", args=[pending.pk, "reject"]),
-        reverse("comments:decide", args=[pending.pk, "approve"]),
+        reverse("moderation:moderate_story", args=[pending.pk]),
+        reverse("moderation:moderate_edit", args=[pending.pk]),
+        reverse("moderation:decide", args=[pending.pk, "reject"]),
+        reverse("moderation:decide", args=[pending.pk, "approve"]),
         reverse("admin:index"),
     ]
     for url in moderation_pages:

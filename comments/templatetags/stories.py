@@ -12,9 +12,8 @@ from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from config.pagecache import cached_fragment, cached_fragments
+from core.pagecache import cached_fragment, cached_fragments
 
-from ..forms import StoryForm
 from ..models import Comment
 
 register = template.Library()
@@ -116,24 +115,23 @@ def _count(queryset):
 
 @register.simple_tag(takes_context=True)
 def story_section(context, article):
-    """The stories under an article (a page of them) and the story form.
+    """The stories under an article (a page of them), after the way to the story form (its own page).
 
     Made once per version of the article's thread: approving, editing or withdrawing a published story bumps
-    the article's cache_version (comments/moderation.py), as for the whole-page cache. Visitors the page cache
-    does not serve (with a session) get it with their own per-visitor values; after a change, the first of
-    them waits for one query and the HTML of the stories that changed (the rest is cached per story)."""
+    the article's cache_version (comments/moderation.py), as for the whole-page cache. After a change, the first
+    visitor past the page cache waits for one query and the HTML of the stories that changed (the rest is cached
+    per story)."""
     request = context.get("request")
     number = _page_number(request)
     key = ["story-section", article.pk, article.updated_at, article.cache_version, number]
 
     def render():
-        section = _story_section_context(request, article, number, context.get("csrf_token"))
-        return render_to_string("comments/_story_section.html", section)
+        return render_to_string("comments/_story_section.html", _story_section_context(article, number))
 
-    return cached_fragment(request, key, render)
+    return cached_fragment(key, render)
 
 
-def _story_section_context(request, article, number, csrf_token):
+def _story_section_context(article, number):
     per_page = settings.STORIES_PER_PAGE
     stories, total, all_count = load_story_page(article, number, per_page)
     _attach_body_fragments(stories)
@@ -143,8 +141,6 @@ def _story_section_context(request, article, number, csrf_token):
     paginator = Paginator((), per_page)
     paginator.count = total
     num_pages = paginator.num_pages
-    stories_open = bool(article.stories_open)
-    post_url = reverse("comments:post", kwargs={"slug": article.slug})
     return {
         "article": article,
         "stories": stories,
@@ -160,11 +156,8 @@ def _story_section_context(request, article, number, csrf_token):
         "previous_page": number - 1,
         "next_page": number + 1,
         "out_of_range": out_of_range,
-        "stories_open": stories_open,
-        "story_form": _blank_story_form(request, article, post_url, csrf_token) if stories_open else "",
-        "csrf_token": csrf_token,
-        "request": request,
-        "post_url": post_url,
+        "stories_open": bool(article.stories_open),
+        "post_url": reverse("comments:post", kwargs={"slug": article.slug}),
     }
 
 
@@ -192,19 +185,3 @@ def _attach_body_fragments(stories):
     every = [row for story in stories for row in (story, *story.approved_replies)]
     for row, fragment in zip(every, cached_fragments(every, _fragment_key, _render_body_fragment), strict=True):
         row.body_fragment = fragment
-
-
-def _blank_story_form(request, article, post_url, csrf_token):
-    """The empty story form, rendered by crispy once per article and release; this visitor's CSRF token and
-    signed timestamp are filled in (config/pagecache.py). A form with errors is rendered by the post view."""
-
-    def render():
-        context = {
-            "form": StoryForm(article=article),
-            "submit_label": "Submit my story for review",
-            "post_url": post_url,
-            "csrf_token": csrf_token,
-        }
-        return render_to_string("comments/_story_form.html", context, request)
-
-    return cached_fragment(request, ["story-form", article.pk, post_url], render)

@@ -19,11 +19,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from articles.models import Article
-from config.network import client_address
+from core.hashing import hash_network_address, hash_token
+from core.network import client_address
 
 from .. import moderation, spam
-from ..forms import EditStoryForm, LostLinkForm, ReportForm, StoryForm
-from ..models import Comment, LinkRecoveryRequest, ModerationEvent, Report, hash_email, hash_network_address
+from ..forms import EditStoryForm, EmailLinkForm, LostLinkForm, ReportForm, StoryForm
+from ..identifying import identifying_matches, marked_parts
+from ..models import Comment, LinkRecoveryRequest, Report
+from ..notifications import confirmation_from_link, story_pk_from_unsubscribe
 
 logger = logging.getLogger(__name__)
 
@@ -69,15 +72,17 @@ def _story_by_token(token):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def post_story(request, slug):
+    """The story form's own page (GET; `?reply_to=<pk>`: a reply), and where it is sent (POST). Never in the
+    page cache: the form carries this visitor's CSRF token and signed timestamp."""
     article = get_object_or_404(Article.objects.published(), slug=slug)
-    if request.method != "POST":
-        if "reply_to" in request.GET and article.stories_open:
-            return _reply_page(request, article)
-        return redirect(article.get_absolute_url() + "#leave-a-comment")
-
     context = {"article": article}
     if not article.stories_open:
-        return render(request, "comments/post_story.html", {**context, "closed": True}, status=403)
+        status = 403 if request.method == "POST" else 200
+        return render(request, "comments/post_story.html", {**context, "closed": True}, status=status)
+    if request.method != "POST":
+        if "reply_to" in request.GET:
+            return _reply_page(request, article)
+        return render(request, "comments/post_story.html", {**context, "form": StoryForm(article=article)})
 
     if request.POST.get(spam.HONEYPOT_FIELD):
         # Spam: refuse without detail and store nothing.
@@ -90,44 +95,42 @@ def post_story(request, slug):
 def _accept(request, form, context, template, previous=None):
     """Checks and stores a submitted story form (a new story, a reply, or a new version of `previous`):
     the 400 page with the form as typed, the 429 page, or the new story's status page."""
-    article = form.article
     ip_hash = _ip_hash(request)
-    flooded = token = None
     if form.is_valid():
-        with transaction.atomic():
-            # One submission to this article at a time, from the checks to the insert: two requests can no
-            # longer both pass the duplicate and flood checks before either has stored its story. On
-            # SQLite the IMMEDIATE transaction already holds the write lock; on PostgreSQL this row lock
-            # does it (NO KEY UPDATE: other rows may still refer to the article meanwhile).
-            Article.objects.select_for_update(no_key=True).filter(pk=article.pk).values_list("pk").get()
-            data = form.cleaned_data
-            if spam.flood_exceeded(ip_hash):
-                flooded = True
-            elif previous is not None and spam.normalise_body(data["body"]) == spam.normalise_body(previous.body):
-                form.add_error("body", SAME_TEXT_MESSAGE)
-            elif spam.is_duplicate(article, data["body"], ip_hash, data["email"]):
-                form.add_error(
-                    "body",
-                    # Often sent again by someone unsure it arrived (a closed tab, a lost connection).
-                    "This story already reached us today and is waiting for a moderator, so there is no need to "
-                    "send it again. The private link you were given shows what happens to it.",
-                )
-            else:
-                # In this transaction, from the database: a block made in any server process holds here.
-                blocked = moderation.is_blocked(data["email"], ip_hash)
-                token = _store_story(article, data, ip_hash, previous=previous, blocked=blocked)
-    if flooded:
-        return _too_many(request, context, spam.flood_retry_at(ip_hash), "body", "story")
-    if token is None:
-        context.update(form=form, parent_story=form.parent_story)
-        return render(request, template, context, status=400)
-    return _see_other(Comment.status_url(token) + "?submitted=1")
+        data = form.cleaned_data
+        check = identifying_check(data["name"], data["body"])
+        choice = request.POST.get("identifying")
+        if check and choice != "send":
+            # Asked before anything is stored: the writer sees the words and decides (the form keeps her text).
+            if choice == "change":
+                form.fields["body"].widget.attrs["autofocus"] = True
+            context.update(form=form, parent_story=form.parent_story, identifying_check=None if choice else check)
+            return render(request, template, context)
+        try:
+            token = moderation.submit(
+                form.article, data, ip_hash, previous=previous, identifying_confirmed=bool(check)
+            )
+        except moderation.Flooded:
+            return _too_many(request, context, spam.flood_retry_at(ip_hash), "body", "story")
+        except moderation.SubmissionRefused as refused:
+            form.add_error("body", str(refused))
+        else:
+            return _see_other(Comment.status_url(token) + "?submitted=1")
+    context.update(form=form, parent_story=form.parent_story)
+    return render(request, template, context, status=400)
 
 
-SAME_TEXT_MESSAGE = (
-    "This is the same text as the story that was not published. Please change it (the moderator's reason "
-    "is above), then send it again."
-)
+def identifying_check(name, body):
+    """What the writer is shown before her story is stored when it may identify someone: the lines with the words
+    that raised it, as [(text, marked, label)] parts. None when nothing matched, and never for a story that may be
+    about self-harm: a writer in crisis is not made to stop and edit (she gets help first)."""
+    if spam.flag_self_harm(body):
+        return None
+    lines = []
+    for text in (name, *body.splitlines()):
+        if matches := identifying_matches(text):
+            lines.append(marked_parts(text, matches))
+    return lines or None
 
 
 def _too_many(request, context, retry_at, text_field, what):
@@ -142,59 +145,6 @@ def _too_many(request, context, retry_at, text_field, what):
     response = render(request, "comments/429.html", context, status=429)
     response["Retry-After"] = str(seconds)
     return response
-
-
-def _store_story(article, data, ip_hash, previous=None, blocked=False):
-    """Stores a new pending story with its history row (inside the caller's transaction); the raw token.
-    A new version of a story that was not published (`previous`) is linked to it, both ways in the history.
-    A story from a blocked author, or with a watched word to hold, then goes straight to spam (recorded as
-    automatic); its author sees and is mailed exactly what any other author is."""
-    story = Comment(
-        previous_version=previous,
-        article=article,
-        parent_id=data["parent"],
-        name=data["name"],
-        email=data["email"],
-        notify_outcome=bool(data["email"] and data["notify_outcome"]),
-        notify_replies=bool(data["email"] and data.get("notify_replies") and not data["parent"]),
-        body=data["body"],
-        content_warnings=list(data["content_warnings"]),
-        status=Status.PENDING,
-        ip_hash=ip_hash,
-        flag_blocked_author=blocked,
-    )
-    spam.apply_risk_flags(story)
-    token = story.issue_token()
-    story.save()
-    ModerationEvent.objects.create(
-        comment=story,
-        action=ModerationEvent.Action.SUBMITTED,
-        to_status=Status.PENDING,
-        note=f"New version of #{previous.pk}" if previous else "",
-    )
-    if previous is not None:
-        ModerationEvent.objects.create(
-            comment=previous,
-            action=ModerationEvent.Action.NEW_VERSION,
-            from_status=previous.status,
-            to_status=previous.status,
-            note=f"New version sent as #{story.pk}",
-        )
-    held = (["Blocked author"] if blocked else []) + (
-        [moderation.watched_note(story.watched_hold)] if story.watched_hold else []
-    )
-    if held:
-        moderation.hold_as_spam(story, "; ".join(held))
-
-    from ..notifications import notify_moderators_of_new_stories, notify_moderators_urgently, send_status_link
-
-    # Queued in this transaction (config/outbox.py), delivered once it commits.
-    send_status_link(story.pk, token)
-    if story.flag_self_harm:
-        # Before the batched notice, so that this story counts as covered and is not mailed twice.
-        notify_moderators_urgently(story.pk, "self-harm")
-    transaction.on_commit(notify_moderators_of_new_stories)
-    return token
 
 
 def _reply_page(request, article):
@@ -216,12 +166,16 @@ def _reply_page(request, article):
 # --- The author's private pages --------------------------------------------------------------
 
 
-@private_page("no-referrer")
+@private_page("same-origin")
 @require_http_methods(["GET", "HEAD"])
 def story_status(request, token):
     story = _story_by_token(token)
+    return render(request, "comments/status.html", _status_context(request, story, token))
+
+
+def _status_context(request, story, token, **extra):
     author_actions = moderation.actions_for(story, by=moderation.AUTHOR)
-    context = {
+    return {
         "story": story,
         "token": token,
         # A story held as spam on arrival looks to its author like any other waiting story.
@@ -235,8 +189,42 @@ def story_status(request, token):
         "can_send_new_version": can_send_new_version(story),
         "new_versions": list(story.new_versions.order_by("created_at").values_list("created_at", flat=True)),
         "status_url": request.build_absolute_uri(Comment.status_url(token)),
+        "other_links": story.private_links.exclude(token_hash=hash_token(token)).count(),
+        "links_stopped": request.GET.get("links-stopped") == "1",
+        "link_emailed": request.GET.get("link-emailed") == "1",
+        "email_form": EmailLinkForm(),
+        **extra,
     }
-    return render(request, "comments/status.html", context)
+
+
+@private_page("same-origin")
+@require_http_methods(["POST"])
+def stop_other_links(request, token):
+    """ "Stop my old links": only the link she is using keeps working."""
+    moderation.stop_other_links(_story_by_token(token), token)
+    return _see_other(Comment.status_url(token) + "?links-stopped=1")
+
+
+TOO_MANY_LINK_COPIES = (
+    "We have sent this address several links today, so we did not send another. "
+    "Please copy the link instead, or try again tomorrow."
+)
+
+
+@private_page("same-origin")
+@require_http_methods(["POST"])
+def email_link(request, token):
+    """ "Email me this link": the status page again, with the form's errors and what was typed if any."""
+    story = _story_by_token(token)
+    form = EmailLinkForm(request.POST)
+    status = 400
+    if form.is_valid():
+        if moderation.email_link(story, token, form.cleaned_data["email"]) is not None:
+            return _see_other(Comment.status_url(token) + "?link-emailed=1")
+        status = 429
+        form.add_error("email", TOO_MANY_LINK_COPIES)
+    context = _status_context(request, story, token, email_form=form)
+    return render(request, "comments/status.html", context, status=status)
 
 
 @private_page("same-origin")
@@ -330,8 +318,6 @@ def new_version(request, token):
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe_replies(request, signed):
     """GET asks to confirm (mail scanners follow links); POST, from the page or a mail client, unsubscribes."""
-    from ..notifications import story_pk_from_unsubscribe
-
     try:
         pk = story_pk_from_unsubscribe(signed)
     except signing.BadSignature:
@@ -347,33 +333,47 @@ def unsubscribe_replies(request, signed):
     return render(request, "comments/unsubscribe_replies.html", context)
 
 
+# --- The first mail's link that confirms the author's address ---------------------------------
+
+
+@private_page("same-origin")
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm_email(request, signed):
+    """GET asks to confirm (mail scanners follow links); POST confirms."""
+    try:
+        story_pk, email_hash = confirmation_from_link(signed)
+    except signing.BadSignature:
+        return render(request, "comments/confirm_email.html", {"invalid": True}, status=400)
+    if request.method != "POST":
+        return render(request, "comments/confirm_email.html", {"signed": signed})
+    if not moderation.confirm_email(story_pk, email_hash):
+        return render(request, "comments/confirm_email.html", {"invalid": True}, status=404)
+    return render(request, "comments/confirm_email.html", {"done": True})
+
+
 # --- "Lost your private link?" -----------------------------------------------------------------
 
 
 @private_page("same-origin")
 @require_http_methods(["GET", "HEAD", "POST"])
 def lost_link(request):
-    """The author types their email; if stories were sent with it, one mail brings a fresh private link
-    for each. The answer is the same, word for word, whether or not the address is known, and so is the
-    work done before it (the mail is queued, not sent, in the request). Limited per connection and per
-    address (settings.LINK_RECOVERY_LIMIT an hour), counted in the database."""
+    """The author types their email; if stories were sent with it, one mail brings one more private link for
+    each (the links she has keep working). The request is only recorded here, the same work whatever the
+    address (comments.moderation.send_requested_links answers it), so neither the words nor the time of the
+    answer say whether the address is known. Limited per connection (settings.LINK_RECOVERY_LIMIT an hour),
+    never per email address: a stranger could then use up hers."""
     if request.method != "POST":
         return render(request, "comments/lost_link.html", {"form": LostLinkForm()})
     form = LostLinkForm(request.POST)
     if not form.is_valid():
         return render(request, "comments/lost_link.html", {"form": form}, status=400)
-    email = form.cleaned_data["email"]
-    email_hash, ip_hash = hash_email(email), _ip_hash(request)
+    ip_hash = _ip_hash(request)
     since = timezone.now() - timedelta(hours=1)
     with transaction.atomic():
         recent = LinkRecoveryRequest.objects.filter(created_at__gte=since)
-        limit = settings.LINK_RECOVERY_LIMIT
-        limited = recent.filter(email_hash=email_hash).count() >= limit or (
-            ip_hash and recent.filter(ip_hash=ip_hash).count() >= limit
-        )
+        limited = bool(ip_hash) and recent.filter(ip_hash=ip_hash).count() >= settings.LINK_RECOVERY_LIMIT
         if not limited:
-            LinkRecoveryRequest.objects.create(email_hash=email_hash, ip_hash=ip_hash)
-            moderation.reissue_links(email)
+            moderation.request_links(form.cleaned_data["email"], ip_hash)
     if limited:
         return render(request, "comments/lost_link.html", {"form": form, "limited": True}, status=429)
     return render(request, "comments/lost_link.html", {"form": LostLinkForm(), "sent": True})

@@ -7,7 +7,7 @@ from django import template
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from config.pagecache import cached_fragment
+from core.pagecache import cached_fragment
 
 register = template.Library()
 
@@ -21,4 +21,4 @@ def layout_part(context, template_name):
     url_name = getattr(getattr(request, "resolver_match", None), "url_name", None)
     values = {"SITE_NAME": settings.SITE_NAME, "EXIT_URL": settings.EXIT_URL, "url_name": url_name}
     key = ["layout", template_name, *values.values()]
-    return cached_fragment(request, key, lambda: render_to_string(template_name, values))
+    return cached_fragment(key, lambda: render_to_string(template_name, values))

@@ -219,7 +219,10 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var help = document.getElementById("mod-shortcuts");
-    if (help && items().length) help.hidden = false;
+    if (help && items().length) {
+      help.hidden = false;
+      help.open = !window.matchMedia("(hover: none) and (pointer: coarse)").matches;
+    }
     // Back from a decision (or an undo) without JavaScript's help: the address names the next story.
     var target = /^#story-\d+$/.test(window.location.hash) ? document.getElementById(window.location.hash.slice(1)) : null;
     if (target && target.classList.contains("mod-item")) focusItem(target);

@@ -4,7 +4,12 @@ Never silently overwrites an article an editor changed in the admin: `loaded_che
 loaded, and an article whose database content no longer matches it is skipped unless --force is given.
 
 `authors:` (a list) and `reviewer:` name people an editor added in the admin, by slug or name: a file never
-creates a person. Each load that changes an article is stored as one revision (django-reversion) of it.
+creates a person, and never says when an article was reviewed (a reviewer signs it off in the admin). Each load
+that changes an article is stored as one revision (django-reversion) of it.
+
+In the .yaml file a reference may say its `kind:` (research, guideline, provider, news, other) and `url:`; an FAQ
+may carry the site's own `note:` (shown after its answer), and `notes:` lists notes after sections
+(`section:` the heading's id, `text:`).
 """
 
 import datetime
@@ -23,17 +28,19 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import FAQ, Article, Person, Reference, Topic
-from care import help
 
-FIELDS = ["title", "slug", "summary", "body", "story_prompt", "status", "published_at", "last_reviewed", "stories_open"]
+FIELDS = ["title", "slug", "summary", "body", "story_prompt", "status", "published_at", "stories_open"]
 # Added later: hashed only when set, so that the checksums stored before they existed still match.
-OPTIONAL_FIELDS = ["next_review", "reviewer", "authors"]
+OPTIONAL_FIELDS = ["reviewer", "authors"]
+# Review dates come from a reviewer's sign-off (articles/review.py), never from a file.
+SIGNED_OFF_ONLY = {"last_reviewed", "next_review"}
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n(.*)\Z", re.DOTALL)
 
 
-def content_checksum(fields, faqs, references, topics=()):
-    """sha256 over the loaded values: fields is a dict, faqs (question, answer) and references (source, title, url),
-    topics names (left out when there are none, so checksums stored before topics existed still match)."""
+def content_checksum(fields, faqs, references, topics=(), notes=()):
+    """sha256 over the loaded values: fields is a dict, faqs (question, answer[, note]) and references (source,
+    title, url[, kind]), topics names and section notes (section, text); what was added later (a kind other than
+    "other", notes, topics) is left out when unset, so checksums stored before it existed still match."""
 
     def plain(value):
         if isinstance(value, datetime.datetime):
@@ -54,19 +61,37 @@ def content_checksum(fields, faqs, references, topics=()):
     }
     if topics:
         data["topics"] = sorted(topics)
+    if notes:
+        data["notes"] = [list(note) for note in notes]
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def faq_entry(question, answer, note):
+    return (question, answer, note) if note else (question, answer)
+
+
+def reference_entry(source, title, url, kind):
+    return (source, title, url) if kind == Reference.Kind.OTHER else (source, title, url, kind)
 
 
 def article_checksum(article):
     """The checksum of an article as it is stored in the database now."""
+    faq_notes = dict(article.notes.filter(faq__isnull=False).values_list("faq_id", "text"))
     return content_checksum(
         {
-            **{name: getattr(article, name) for name in FIELDS + ["next_review", "reviewer"]},
+            **{name: getattr(article, name) for name in FIELDS + ["reviewer"]},
             "authors": [authorship.person for authorship in article.authorships.select_related("person")],
         },
-        list(article.faqs.order_by("order").values_list("question", "answer")),
-        list(article.references.order_by("order").values_list("source", "title", "url")),
+        [
+            faq_entry(q, a, faq_notes.get(pk))
+            for pk, q, a in article.faqs.order_by("order").values_list("pk", "question", "answer")
+        ],
+        [
+            reference_entry(*ref)
+            for ref in article.references.order_by("order").values_list("source", "title", "url", "kind")
+        ],
         list(article.topics.values_list("name", flat=True)),
+        list(article.notes.filter(faq__isnull=True).order_by("id").values_list("section", "text")),
     )
 
 
@@ -84,7 +109,8 @@ def find_person(name_or_slug, md_path):
 
 
 def parse_article(md_path):
-    """Returns (fields, faqs, references) from a .md file and its optional .yaml sidecar; CommandError if bad."""
+    """Returns (fields, faqs, references, topics, notes) from a .md file and its optional .yaml sidecar;
+    CommandError if bad."""
     source = md_path  # the file named in an error
     try:
         match = FRONT_MATTER.match(md_path.read_text(encoding="utf-8").replace("\r\n", "\n"))
@@ -100,21 +126,39 @@ def parse_article(md_path):
         if not isinstance(topics, list) or not all(isinstance(t, str) and slugify(t) for t in topics):
             raise ValueError("topics must be a list of names")
         topics = sorted({" ".join(t.split()) for t in topics})
-        unknown = (set(meta) - set(FIELDS + OPTIONAL_FIELDS)) | (set(extra) - {"faqs", "references"})
+        if signed_off_only := sorted(SIGNED_OFF_ONLY & set(meta)):
+            raise ValueError(
+                f"{', '.join(signed_off_only)}: review dates come from a reviewer's sign-off in the admin, "
+                "not from a file; remove the line"
+            )
+        unknown = (set(meta) - set(FIELDS + OPTIONAL_FIELDS)) | (set(extra) - {"faqs", "references", "notes"})
         if unknown:
             raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
         for key in ("title", "slug"):
             if not isinstance(meta.get(key), str) or not meta[key].strip():
                 raise ValueError(f"missing {key}")
-        faqs = [(str(f["question"]).strip(), str(f["answer"]).strip()) for f in extra.get("faqs") or []]
+        faqs = [
+            faq_entry(str(f["question"]).strip(), str(f["answer"]).strip(), str(f.get("note") or "").strip())
+            for f in extra.get("faqs") or []
+        ]
         references = [
-            (str(r["source"]).strip(), str(r["title"]).strip(), str(r.get("url") or "").strip())
+            reference_entry(
+                str(r["source"]).strip(),
+                str(r["title"]).strip(),
+                str(r.get("url") or "").strip(),
+                str(r.get("kind") or Reference.Kind.OTHER).strip(),
+            )
             for r in extra.get("references") or []
         ]
-        for question, answer in faqs:
+        notes = [(str(n["section"]).strip(), str(n["text"]).strip()) for n in extra.get("notes") or []]
+        for question, answer, *_note in faqs:
             FAQ(question=question, answer=answer).full_clean(exclude=["article", "answer_html", "anchor"])
-        for source_name, title, url in references:
-            Reference(source=source_name, title=title, url=url).full_clean(exclude=["article"])
+        for source_name, title, url, *kind in references:
+            reference = Reference(source=source_name, title=title, url=url, kind=kind[0] if kind else "other")
+            reference.full_clean(exclude=["article"])
+        for section, text in notes:
+            if not section or not text:
+                raise ValueError("a note needs a section (a heading's id) and a text")
         article = Article(
             title=meta["title"].strip(),
             slug=meta["slug"].strip(),
@@ -123,9 +167,7 @@ def parse_article(md_path):
             story_prompt=str(meta.get("story_prompt") or "").strip(),
             status=meta.get("status", Article.Status.DRAFT),
             published_at=meta.get("published_at"),
-            last_reviewed=meta.get("last_reviewed"),
             stories_open=bool(meta.get("stories_open", True)),
-            next_review=meta.get("next_review"),
             reviewer=find_person(meta["reviewer"], md_path) if meta.get("reviewer") else None,
         )
         authors = meta.get("authors") or []
@@ -140,8 +182,8 @@ def parse_article(md_path):
             article.published_at = timezone.make_aware(article.published_at)
     except (OSError, yaml.YAMLError, ValueError, TypeError, KeyError, ValidationError) as error:
         raise CommandError(f"{source.name}: {error}") from error
-    fields = {name: getattr(article, name) for name in FIELDS + ["next_review", "reviewer"]}
-    return fields | {"authors": authors}, faqs, references, topics
+    fields = {name: getattr(article, name) for name in FIELDS + ["reviewer"]}
+    return fields | {"authors": authors}, faqs, references, topics, notes
 
 
 class Command(BaseCommand):
@@ -150,14 +192,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--path", type=Path, default=Path(settings.BASE_DIR) / "content" / "articles")
         parser.add_argument("--force", action="store_true", help="Overwrite articles changed in the admin.")
-        parser.add_argument("--help-file", type=Path, default=help.HELP_FILE, help="The help resources to check.")
 
-    def handle(self, *args, path, force, help_file, **options):
-        # The help resources ship with the articles: a broken file fails the load before anything is stored.
-        try:
-            resources = help.load(help_file)
-        except help.HelpFileError as error:
-            raise CommandError(str(error)) from error
+    def handle(self, *args, path, force, **options):
         files = sorted(Path(path).glob("*.md"))
         if not files:
             raise CommandError(f"No .md files in {path}")
@@ -165,14 +201,10 @@ class Command(BaseCommand):
         slugs = [fields["slug"] for fields, *_ in parsed]
         if len(set(slugs)) != len(slugs):
             raise CommandError(f"Duplicate slugs in {path}: {sorted({s for s in slugs if slugs.count(s) > 1})}")
-        for md_path, (fields, faqs, references, topics) in zip(files, parsed, strict=True):
+        for md_path, (fields, faqs, references, topics, notes) in zip(files, parsed, strict=True):
             with reversion.create_revision():
                 reversion.set_comment(f"Loaded from {self.shown_path(md_path)}")
-                self.stdout.write(self.load(fields, faqs, references, topics, force))
-        self.stdout.write(
-            f"help resources checked: {len(resources.regions)} regions, {resources.resource_count} resources "
-            f"({help_file.name})"
-        )
+                self.stdout.write(self.load(fields, faqs, references, topics, notes, force))
 
     @staticmethod
     def shown_path(md_path):
@@ -183,14 +215,14 @@ class Command(BaseCommand):
             return str(md_path)
 
     @transaction.atomic
-    def load(self, fields, faqs, references, topics, force):
+    def load(self, fields, faqs, references, topics, notes, force):
         slug = fields["slug"]
         article = Article.objects.select_for_update().filter(slug=slug).first()
         if article is not None:
             edited = article_checksum(article) != article.loaded_checksum
             if edited and not force:
                 return f"skipped {slug}: changed in the admin since it was loaded (use --force to overwrite)"
-            if not edited and content_checksum(fields, faqs, references, topics) == article.loaded_checksum:
+            if not edited and content_checksum(fields, faqs, references, topics, notes) == article.loaded_checksum:
                 return f"unchanged {slug}"
         action = "created" if article is None else "updated"
         article = article or Article()
@@ -199,17 +231,29 @@ class Command(BaseCommand):
                 setattr(article, name, value)
         article.save()
         article.authorships.all().delete()
+        article.notes.all().delete()
         article.faqs.all().delete()
         article.references.all().delete()
         for order, person in enumerate(fields["authors"], start=1):
             article.authorships.create(order=order, person=person)
-        for order, (question, answer) in enumerate(faqs, start=1):
-            article.faqs.create(order=order, question=question, answer=answer)
-        for order, (source, title, url) in enumerate(references, start=1):
-            article.references.create(order=order, source=source, title=title, url=url)
+        for order, (question, answer, *note) in enumerate(faqs, start=1):
+            faq = article.faqs.create(order=order, question=question, answer=answer)
+            if note:
+                article.notes.create(faq=faq, text=note[0])
+        for order, (source, title, url, *kind) in enumerate(references, start=1):
+            article.references.create(
+                order=order, source=source, title=title, url=url, kind=kind[0] if kind else "other"
+            )
+        for section, text in notes:
+            if section not in {item["id"] for item in article.toc}:
+                raise CommandError(f"{slug}: a note names the section {section!r}, which the article does not have")
+            article.notes.create(section=section, text=text)
         article.topics.set(
             [Topic.objects.get_or_create(name=name, defaults={"slug": slugify(name)})[0] for name in topics]
         )
         article.refresh_from_db()  # the checksum is of the values as stored
+        if action == "created":
+            article.text_checksum = ""  # with its FAQs, still the first text: dated from its publication
+        article.note_text_change()
         Article.objects.filter(pk=article.pk).update(loaded_checksum=article_checksum(article))
         return f"{action} {slug}"

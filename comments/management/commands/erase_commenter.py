@@ -2,14 +2,19 @@
 text, display name, email and network-address hash of each story, and the earlier versions in its
 history. Published or waiting stories are withdrawn, so the text really disappears from the site.
 Mail to the address in the outbox (sent or not) is deleted too, with the rows that hold its keyed hash: the
-per-recipient cap's and its "Lost your private link?" requests."""
+per-recipient cap's and its "Lost your private link?" requests. Then no copy of the text is left in the
+database files: SQLite's write-ahead log is emptied (comments.moderation.forget_freed_pages, with secure_delete
+zeroing freed space), and on PostgreSQL the stories' table is vacuumed at once rather than when autovacuum
+gets to it."""
 
-from django.db import transaction
+from django.db import connection, transaction
 from post_office.models import Email
 
 from comments import moderation
 from comments.management.commands._commenter import CommenterCommand
-from comments.models import Comment, LinkRecoveryRequest, MailRecipient, ModerationEvent, hash_email
+from comments.models import Comment, LinkRecoveryRequest, ModerationEvent
+from core.hashing import hash_email
+from mail.models import MailRecipient
 
 
 class Command(CommenterCommand):
@@ -26,6 +31,9 @@ class Command(CommenterCommand):
             _, deleted = Email.objects.filter(to__iexact=email).delete()
             MailRecipient.objects.filter(email_hash=hash_email(email)).delete()
             LinkRecoveryRequest.objects.filter(email_hash=hash_email(email)).delete()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # VACUUM cannot run inside a transaction
+                cursor.execute(f"VACUUM {connection.ops.quote_name(Comment._meta.db_table)}")
         self.stdout.write(
             f"Erased {moderation.stories_phrase(len(stories))} ({withdrawn} withdrawn from the site), "
             f"blanked {events} earlier version{'' if events == 1 else 's'} in the history, "

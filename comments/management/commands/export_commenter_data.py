@@ -7,7 +7,9 @@ import json
 from post_office.models import Email
 
 from comments.management.commands._commenter import CommenterCommand
-from comments.models import Comment, LinkRecoveryRequest, MailRecipient, hash_email
+from comments.models import Comment, LinkRecoveryRequest
+from core.hashing import hash_email
+from mail.models import MailRecipient
 
 
 class Command(CommenterCommand):

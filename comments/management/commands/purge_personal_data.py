@@ -23,7 +23,8 @@ from django.utils import timezone
 from post_office.models import STATUS, Email
 
 from comments import moderation
-from comments.models import Block, Comment, LinkRecoveryRequest, MailRecipient, Report
+from comments.models import Block, Comment, LinkRecoveryRequest, Report
+from mail.models import MailRecipient
 
 RETENTION_DAYS = 30
 SENT_MAIL_DAYS = 7  # longer than the per-recipient cap's day; long enough to answer "did my mail go out?"
