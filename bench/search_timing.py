@@ -1,4 +1,4 @@
-"""How long a search takes at N published stories (issue 23): prints figures, it is not a test.
+"""How long a search takes at N published stories: prints figures, it is not a test.
 
     .venv/bin/python bench/search_timing.py                  # SQLite, 10,000 stories (~1 min)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/search_timing.py

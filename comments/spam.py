@@ -11,11 +11,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.db.models import Q
 from django.utils import timezone
 
 from .identifying import identifying_matches
-from .models import Comment, Report, earlier_by_same_author
+from .models import Comment, Report, WatchedWord, earlier_by_same_author
 from .self_harm import flag_self_harm  # noqa: F401  (the one entry point, comments.spam.flag_self_harm)
+from .watched import watched_matches, watched_words
 
 FORM_SALT = "comments.story-form.timestamp"
 HONEYPOT_FIELD = "website"
@@ -119,8 +121,6 @@ def is_duplicate(article, body, ip_hash="", email=""):
         keys["email__iexact"] = email
     if not keys:
         return False
-    from django.db.models import Q
-
     who = Q()
     for key, value in keys.items():
         who |= Q(**{key: value})
@@ -164,8 +164,6 @@ def apply_risk_flags(comment, words=None):
     """Sets the risk flags of an unsaved or edited story from its name and text. The moderators' watched
     words (`words`, else read now: one query) set flag_watched_words; those to hold as spam are left in
     `comment.watched_hold` for the caller (comments.moderation.hold_as_spam)."""
-    from .watched import WatchedWord, watched_matches, watched_words
-
     text = f"{comment.name}\n{comment.body}"
     matches = watched_matches(text, watched_words() if words is None else words)
     comment.flag_watched_words = bool(matches)

@@ -1,3 +1,5 @@
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.utils import build_policy
 from django.conf import settings
 from django.utils.cache import patch_cache_control
 
@@ -32,9 +34,6 @@ class PrivateByDefaultMiddleware:
 def _security_headers():
     """The headers every page gets from the security middleware (CSP, Permissions-Policy, X-Frame-Options,
     SecurityMiddleware's), from the same settings they read."""
-    from csp.constants import HEADER, HEADER_REPORT_ONLY
-    from csp.utils import build_policy
-
     referrer_policy = settings.SECURE_REFERRER_POLICY
     if referrer_policy and not isinstance(referrer_policy, str):
         referrer_policy = ",".join(referrer_policy)

@@ -19,7 +19,7 @@ TABS = {
 }
 
 # The same selections as Q objects, so that all tab counts come from one aggregate query.
-# tests/test_moderation.py checks that each one agrees with its queryset method.
+# tests/test_moderation_queue.py checks that each one agrees with its queryset method.
 TAB_Q = {
     "review": awaiting_decision_q(),
     "published": Q(status=Comment.Status.APPROVED),

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.environment import skip_outside_ci
+
 # The sync Playwright API keeps an event loop in the main thread; Django's ORM would refuse to run next to it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -154,7 +156,7 @@ def chromium_browser():
     """Debian's Chromium, launched once per session (skipped loudly when it is not installed)."""
     if not chromium_available():
         browser_skips.append(SKIP_MESSAGE)
-        pytest.skip(SKIP_MESSAGE)
+        skip_outside_ci(SKIP_MESSAGE)
     from playwright.sync_api import sync_playwright
 
     playwright = sync_playwright().start()
@@ -269,19 +271,39 @@ def seed_content():
 @pytest.fixture
 def live_site(live_server, transactional_db, settings):
     """The seed articles loaded with `load_articles` behind the live server (seed_content()). Build stories and
-    moderators with tests/factories.py (their password is `live_site.password`, i.e. factories.PASSWORD).
-
-    STORY_MIN_SECONDS is 0 so that a fast (automated) typist is not refused.
-    """
+    moderators with tests/factories.py (their password is `live_site.password`, i.e. factories.PASSWORD)."""
     from types import SimpleNamespace
 
     from articles.models import Article
     from tests.factories import PASSWORD
 
-    settings.STORY_MIN_SECONDS = 0
     seed_content()
     return SimpleNamespace(
         url=live_server.url,
         articles=list(Article.objects.published().order_by("published_at")),
         password=PASSWORD,
     )
+
+
+def restore_roles():
+    """Transactional tests empty every table, the groups the data migrations made too: made again as migrate does."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    with connection.schema_editor() as editor:
+        importlib.import_module("comments.migrations.0002_moderators_group").create_moderators_group(apps, editor)
+        importlib.import_module("pages.migrations.0002_editors_group").create_editors_group(apps, editor)
+        importlib.import_module("pages.migrations.0003_reviewers_and_notes").forwards(apps, editor)
+
+
+def log_in_to_admin(page, username):
+    """Logs `username` (password PASSWORD) in through the login page, on to the admin."""
+    from tests.factories import PASSWORD
+
+    page.goto("/accounts/login/?next=/admin/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()

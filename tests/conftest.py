@@ -1,7 +1,12 @@
-# --- Browser tests (tests/browser_helpers.py): shared Playwright fixtures, loud skip warning, failure screenshots.
-import pytest as _pytest  # noqa: E402
+"""Fixtures every test file shares (defined here once), the browser fixtures (tests/browser_helpers.py), a loud
+warning when the browser tests were skipped, and screenshots of failing browser tests.
 
-from tests.browser_helpers import (  # noqa: E402,F401
+Settings for the whole run are in config/settings_test.py. Models are imported inside fixtures: this file is
+loaded before pytest-django has set Django up."""
+
+import pytest as _pytest
+
+from tests.browser_helpers import (  # noqa: F401  (fixtures, found by pytest by their names)
     CHROMIUM,
     SKIP_PREFIX,
     browser_context_factory,
@@ -13,6 +18,7 @@ from tests.browser_helpers import (  # noqa: E402,F401
     new_browser_page,
     remove_stale_failure_screenshots,
 )
+from tests.environment import skip_outside_ci
 
 
 def pytest_sessionstart(session):
@@ -45,12 +51,43 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         )
 
 
+@_pytest.fixture
+def article(db):
+    from tests.factories import make_article
+
+    return make_article()
+
+
+@_pytest.fixture
+def moderator(db):
+    from tests.factories import make_moderator
+
+    return make_moderator()
+
+
+@_pytest.fixture
+def mod_client(moderator):
+    """A browser of its own (not the `client` fixture's), logged in as `moderator`."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(moderator)
+    return client
+
+
+@_pytest.fixture
+def staff_moderator(db):
+    from tests.factories import make_user
+
+    return make_user("mod", staff=True, moderator=True)
+
+
 @_pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty per-process cache (whole-page cache, flood and mail markers).
 
     Only a local-memory cache is cleared: on a shared Redis, clear() is FLUSHDB, which would wipe other
-    runs' keys (tests/test_pagecache.py deletes its own run's keys by prefix)."""
+    runs' keys (tests/test_page_cache.py deletes its own run's keys by prefix)."""
     from django.core.cache import caches
     from django.core.cache.backends.locmem import LocMemCache
 
@@ -61,35 +98,6 @@ def _empty_cache():
     clear()
     yield
     clear()
-
-
-@_pytest.fixture(autouse=True, scope="session")
-def _own_session_cache(tmp_path_factory):
-    """This run's own folder for the file cache that serves sessions (SQLite without Redis): another run, or
-    another xdist worker, never shares it."""
-    from django.conf import settings
-    from django.test import override_settings
-
-    if "sessions" not in settings.CACHES:
-        yield
-        return
-    caches = {**settings.CACHES, "sessions": {**settings.CACHES["sessions"]}}
-    caches["sessions"]["LOCATION"] = str(tmp_path_factory.mktemp("sessions"))
-    with override_settings(CACHES=caches):
-        yield
-
-
-@_pytest.fixture(autouse=True, scope="session")
-def _fast_password_hasher():
-    """MD5 instead of PBKDF2 for the whole run: hashing a test password takes microseconds, not ~0.3 s.
-
-    Session-wide (override_settings, which also resets Django's cached hashers) so that it covers users
-    made in fixtures of any scope and the live server thread of the browser tests. Production settings
-    are untouched; test_security checks those in a subprocess."""
-    from django.test import override_settings
-
-    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-        yield
 
 
 @_pytest.fixture
@@ -106,7 +114,7 @@ def fresh_postgres_database():
 
         admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
     except Exception as error:  # noqa: BLE001
-        _pytest.skip(f"PostgreSQL not reachable at {admin_url}: {error}")
+        skip_outside_ci(f"PostgreSQL not reachable at {admin_url}: {error}")
     name = f"rewire_conc_{secrets.token_hex(4)}"
     admin.execute(f'CREATE DATABASE "{name}"')
     try:
@@ -144,18 +152,3 @@ def sqlite_template(tmp_path_factory):
                 assert db.execute("PRAGMA journal_mode=DELETE").fetchone() == ("delete",)
             building.rename(path)  # complete or absent: never half-built
     return path
-
-
-@_pytest.fixture(autouse=True, scope="session")
-def _static_files_looked_up_when_asked_for():
-    """WhiteNoise finds a static file when it is asked for, as under `make run`, instead of listing and reading
-    every file in static/ each time a test client starts.
-
-    It lists them when it serves from the finders (WHITENOISE_USE_FINDERS, on with DEBUG=1) without autorefresh,
-    which follows DEBUG when a middleware starts: pytest-django turns DEBUG off for the tests, so every Client
-    (one per test at least) did, a large part of a short test's time. Production serves collectstatic's files
-    without finders either way."""
-    from django.test import override_settings
-
-    with override_settings(WHITENOISE_AUTOREFRESH=True):
-        yield

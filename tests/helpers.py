@@ -321,3 +321,25 @@ class SMTPServer:
         if self.controller:
             self.controller.stop()
             self.controller = None
+
+
+def form_data(response, form_id="article_form"):
+    """What the browser would send for the admin form as shown: every named input, textarea and select."""
+    form = soup(response).find("form", id=form_id)
+    data = {}
+    for field in form.select("input[name], textarea[name], select[name]"):
+        name = field["name"]
+        if field.name == "textarea":
+            # As a browser sends it: without the line break that follows <textarea>, with \r\n line breaks.
+            data[name] = field.get_text().removeprefix("\n").replace("\n", "\r\n")
+        elif field.name == "select" and field.has_attr("multiple"):
+            data[name] = [option["value"] for option in field.find_all("option", selected=True)]
+        elif field.name == "select":
+            selected = field.find("option", selected=True)
+            data[name] = selected["value"] if selected else ""
+        elif field.get("type") in ("checkbox", "radio"):
+            if field.has_attr("checked"):
+                data[name] = field.get("value", "on")
+        elif field.get("type") not in ("submit", "button", "file"):
+            data[name] = field.get("value", "")
+    return data

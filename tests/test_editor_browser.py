@@ -3,36 +3,18 @@ person with credentials, linked to the reviewer's account), writes a draft with 
 a reference, previews it and asks for review; the reviewer signs it off; the editor publishes it, and a reader sees
 the byline and the structured data."""
 
-import importlib
 import io
 import json
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article, SignOff
-from tests.browser_helpers import screenshot
+from tests.browser_helpers import log_in_to_admin, restore_roles, screenshot
 from tests.factories import PASSWORD, make_person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def restore_roles():
-    """Transactional tests empty every table, the groups the data migrations made too: made again as migrate does."""
-    with connection.schema_editor() as editor:
-        importlib.import_module("pages.migrations.0002_editors_group").create_editors_group(apps, editor)
-        importlib.import_module("pages.migrations.0003_reviewers_and_notes").forwards(apps, editor)
-
-
-def log_in(page, username):
-    page.goto("/accounts/login/?next=/admin/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Log in").click()
 
 
 def pick(page, container, text):
@@ -55,7 +37,7 @@ def test_the_editor_does_the_whole_job(live_site, new_browser_page):
     make_person("Zoe Adams", role="Health editor")
 
     editor, rec = new_browser_page()
-    log_in(editor, "sam")
+    log_in_to_admin(editor, "sam")
     # What the editor's admin offers: articles, people, topics, site pages; no users.
     index = editor.locator("#content-main").inner_text()
     assert all(name in index for name in ("Articles", "People", "Topics", "Pages", "Stories"))
@@ -105,7 +87,7 @@ def test_the_editor_does_the_whole_job(live_site, new_browser_page):
 
     # The reviewer finds it waiting on the admin's first page and signs it off.
     reviewer, reviewer_rec = new_browser_page()
-    log_in(reviewer, "cara")
+    log_in_to_admin(reviewer, "cara")
     waiting = reviewer.locator(".review-notice")
     assert "Waiting for review" in waiting.inner_text()
     waiting.get_by_role("link", name="Trauma bonds").click()

@@ -1,4 +1,4 @@
-"""HTTP as a whole (issue 23, part 1): every route answers HEAD as it answers GET, 4xx answers are logged on one
+"""HTTP as a whole: every route answers HEAD as it answers GET, 4xx answers are logged on one
 line, and error pages carry the same security headers as every other page."""
 
 import io

@@ -16,7 +16,8 @@ from comments.identifying import identifying_matches
 from comments.markdown import render_story_markdown
 from comments.models import Comment
 from moderation.templatetags.identifying import mark_identifying
-from tests.factories import bulk_stories, make_article, make_moderator, make_story
+from tests.environment import skip_outside_ci
+from tests.factories import bulk_stories, make_article, make_story
 from tests.xss_payloads import corpus
 
 DATA = yaml.safe_load((Path(__file__).parent / "data" / "identifying_sentences.yaml").read_text(encoding="utf-8"))
@@ -48,7 +49,7 @@ def test_recall_and_false_positives_on_the_labelled_set():
 def test_every_seed_paragraph_is_ordinary_text():
     """The articles' own words (diagnoses, therapies, headings in Title Case) are not names or places."""
     if not SEEDS.exists():
-        pytest.skip(f"seed files not found at {SEEDS}")
+        skip_outside_ci(f"seed files not found at {SEEDS}")
     paragraphs = []
     for path in sorted(SEEDS.glob("*.txt")):
         paragraphs += [p.strip() for p in re.split(r"\n", path.read_text(encoding="utf-8")) if p.strip()]
@@ -100,12 +101,6 @@ def test_ordinary_capitals_are_not_flagged(text):
 
 
 # --- The moderation pages mark the words -----------------------------------------------------------------
-
-
-@pytest.fixture
-def mod_client(client):
-    client.force_login(make_moderator())
-    return client
 
 
 def marks(response):
@@ -185,7 +180,7 @@ def test_a_match_across_inline_tags_is_marked_in_each_part():
 
 @pytest.mark.django_db
 def test_queue_query_budget_with_100_identifying_stories(mod_client, django_assert_max_num_queries):
-    """Same budget as the queue without marks (tests/test_moderation.py): marking costs no query."""
+    """Same budget as the queue without marks (tests/test_moderation_queue.py): marking costs no query."""
     article = make_article()
     bulk_stories(
         article,

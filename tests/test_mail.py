@@ -46,7 +46,6 @@ def smtp(settings):
     settings.EMAIL_TIMEOUT = 5
     settings.SITE_URL = SITE
     settings.MODERATOR_EMAILS = [TEAM]
-    settings.STORY_MIN_SECONDS = 0
     settings.STORY_FLOOD_LIMIT = 100
     settings.MAIL_PER_RECIPIENT_PER_DAY = 5
     settings.MAIL_MAX_TRIES = 3
@@ -449,7 +448,7 @@ def test_one_message_per_moderator_with_list_unsubscribe_on_ordinary_notices_onl
         assert story.body[:30] not in message.as_string()
 
 
-# --- The mail sender under `make run` (issue 23, part 5) ---------------------------------------------------------
+# --- The mail sender under `make run` ---------------------------------------------------------
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
-"""Mail end to end with several server processes (issue 14, and issue 9 section 4: every story is in some
-moderator notice within one interval, however many processes, without Redis). Two gunicorn masters (separate
+"""Mail end to end with several server processes. Two gunicorn masters (separate
 processes, 2 workers each, production settings, no shared memory) and a real SMTP server (aiosmtpd) started by
 the test share one database: a SQLite file (a copy of conftest's sqlite_template) in the SQLite run, a fresh
 PostgreSQL database in the PostgreSQL run. One scenario, in order:

@@ -31,7 +31,6 @@ def mail_settings(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MODERATOR_EMAILS = [TEAM]
     settings.MODERATOR_MAIL_INTERVAL = INTERVAL
-    settings.STORY_MIN_SECONDS = 0
     settings.STORY_FLOOD_LIMIT = 100
 
 
@@ -234,7 +233,7 @@ def test_an_at_risk_report_has_its_own_urgent_subject_and_unknown_reasons_are_re
 
 @pytest.mark.django_db
 def test_the_urgent_notice_of_an_at_risk_report_is_queued_in_the_reports_transaction():
-    """Written with the report (issue 14: every mail in the transaction of its change), so that it cannot be lost
+    """Written with the report (every mail in the transaction of its change), so that it cannot be lost
     between the report's commit and a later step; delivered once the report commits."""
     moderator = make_moderator(email="mod@example.org")
     story = make_story(make_article(), status=Comment.Status.APPROVED)

@@ -36,7 +36,6 @@ def site(settings):
     settings.EMAIL_BACKEND = "mail.outbox.OutboxBackend"
     settings.MAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SITE_URL = "https://stories.rewire.example"
-    settings.STORY_MIN_SECONDS = 0
     settings.STORY_FLOOD_LIMIT = 100
     settings.MAIL_PER_RECIPIENT_PER_DAY = 5
     settings.LINK_RECOVERY_LIMIT = 3

@@ -119,7 +119,7 @@ def test_focus_moves_to_the_error_summary_after_a_refused_story_on_a_phone(live_
     rec.assert_clean()
 
 
-# --- Issue 23, reading: the reply link, print, the measure, FAQ headings ------------------------------------------
+# --- Reading: the reply link, print, the measure, FAQ headings ------------------------------------------
 
 # The most characters on one rendered line of an element (each character's box, grouped by its line's top).
 CHARACTERS_PER_LINE = """(element) => {

@@ -15,8 +15,7 @@ from reversion.models import Version
 from articles.models import Article, SignOff
 from articles.review import add_months
 from tests.factories import PASSWORD, make_article, make_reviewer, make_user, signed_off
-from tests.helpers import soup
-from tests.test_trust import form_data
+from tests.helpers import form_data, soup
 
 pytestmark = pytest.mark.django_db
 

@@ -19,9 +19,8 @@ from comments import moderation
 from comments.models import Comment
 from search.models import SearchEntry
 from search.query import MAX_QUERY_LENGTH, NO_WORDS, TOO_SHORT
-from tests.factories import PASSWORD, bulk_stories, make_article, make_moderator, make_story
-from tests.helpers import past_the_page_cache, soup
-from tests.test_trust import form_data
+from tests.factories import PASSWORD, bulk_stories, make_article, make_story
+from tests.helpers import form_data, past_the_page_cache, soup
 
 pytestmark = pytest.mark.django_db
 Status = Comment.Status
@@ -32,11 +31,6 @@ KETAMINE = "ketamine-for-npd"
 @pytest.fixture
 def seed_articles():
     call_command("load_articles", stdout=StringIO())
-
-
-@pytest.fixture
-def moderator():
-    return make_moderator()
 
 
 def result_links(response):
@@ -137,7 +131,7 @@ def test_draft_articles_are_not_searched(client):
     assert "Nothing found" in search(client, "quokkas").content.decode()
 
 
-# --- Key points (issue 21): indexed with the article's first part ----------------------------------------------
+# --- Key points: indexed with the article's first part ----------------------------------------------
 
 KEY_POINTS = "Change is slow and rarely linear.\nA zugzwang feeling is common after leaving.\nYour safety comes first."
 
@@ -453,7 +447,7 @@ def test_results_are_never_indexed_and_the_search_page_itself_may_be(client):
     assert robots(SEARCH) is None
 
 
-# --- Some of the words, short words, nothing found (issue 23, part 3) -------------------------------------------
+# --- Some of the words, short words, nothing found -------------------------------------------
 
 
 def some_words_links(response):

@@ -55,7 +55,7 @@ def test_pages_load_from_content_and_render(client):
     privacy = soup_of(client.get("/privacy/")).get_text(" ")
     for fact in ["30 days", "SHA-256", "withdraw", "never shown", "erase", "7 days after delivery"]:
         assert fact.lower() in privacy.lower(), fact
-    # A lost private link can be replaced (issue 14): the notice says how, and links the page.
+    # A lost private link can be replaced: the notice says how, and links the page.
     assert soup_of(client.get("/privacy/")).find(
         "a", href=reverse("comments:lost_link"), string="ask for a new private link"
     )

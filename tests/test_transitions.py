@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from comments import moderation
 from comments.models import Comment, ModerationEvent
-from tests.factories import make_article, make_moderator, make_story
+from tests.factories import make_article, make_story
 
 pytestmark = pytest.mark.django_db
 
@@ -35,11 +35,6 @@ EXPECTED_ACTIONS = {
     (Status.WITHDRAWN, 0): [],
     (Status.WITHDRAWN, 2): [],
 }
-
-
-@pytest.fixture
-def moderator():
-    return make_moderator()
 
 
 def run_moderator_action(name, story, user):
@@ -67,6 +62,7 @@ def test_actions_for_each_state_are_those_the_queue_always_offered():
 def test_decision_functions_accept_exactly_what_actions_for_lists(moderator, status, open_reports, name):
     story = make_story(status=status, open_reports=open_reports)
     actions = moderation.actions_for(story)
+
     # approve() is also "keep" (a reported story stays published): a function is accepted wherever
     # one of its names is offered.
     def function_of(action):
@@ -207,7 +203,9 @@ def test_queue_buttons_and_edit_page_follow_the_table(moderator):
     item = page.select_one(f"#story-{spam.pk}")
     assert item.select_one(f"button[formaction='{reverse('moderation:decide', args=[spam.pk, 'restore'])}']")
     assert not item.select_one("a[href*='/edit/']")  # no text edits for spam
-    response = client.post(reverse("moderation:moderate_edit", args=[spam.pk]), {"body": "Rewritten spam."}, follow=True)
+    response = client.post(
+        reverse("moderation:moderate_edit", args=[spam.pk]), {"body": "Rewritten spam."}, follow=True
+    )
     assert "restore it to edit it" in response.content.decode()
     assert Comment.objects.get(pk=spam.pk).body == spam.body
 

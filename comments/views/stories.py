@@ -107,9 +107,7 @@ def _accept(request, form, context, template, previous=None):
             context.update(form=form, parent_story=form.parent_story, identifying_check=None if choice else check)
             return render(request, template, context)
         try:
-            token = moderation.submit(
-                form.article, data, ip_hash, previous=previous, identifying_confirmed=bool(check)
-            )
+            token = moderation.submit(form.article, data, ip_hash, previous=previous, identifying_confirmed=bool(check))
         except moderation.Flooded:
             return _too_many(request, context, spam.flood_retry_at(ip_hash), "body", "story")
         except moderation.SubmissionRefused as refused:

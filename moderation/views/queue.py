@@ -43,6 +43,8 @@ from .base import SKIPPED_MESSAGE, care_url, moderator_page, needs_care_message,
 
 PER_PAGE = 50
 PARENT_EXCERPT_LENGTH = 240  # of the story a reply answers, shown above the reply in the queue
+
+
 def _earlier_submissions(story):
     """The same author's other stories: same email, or same network-address hash."""
     match = Q()

@@ -1,4 +1,4 @@
-"""The queue's rhythm and context (issue 11, sections 1-2): a decision comes back at the next story with an Undo
+"""The queue's rhythm and context: a decision comes back at the next story with an Undo
 for a few minutes; with JavaScript it happens in place (JSON); a reply says what it answers; each item says
 what became of its author's earlier stories, and what links them."""
 
@@ -16,22 +16,6 @@ from tests.helpers import soup
 Status = Comment.Status
 Action = ModerationEvent.Action
 JS = {"HTTP_X_REQUESTED_WITH": "fetch", "HTTP_ACCEPT": "application/json"}
-
-
-@pytest.fixture
-def moderator(db):
-    return make_moderator("mod")
-
-
-@pytest.fixture
-def mod_client(client, moderator):
-    client.force_login(moderator)
-    return client
-
-
-@pytest.fixture
-def article(db):
-    return make_article()
 
 
 def queue(**params):

@@ -1,4 +1,4 @@
-"""Issue 11: a blocked author across two server processes. Two gunicorn masters (one worker each, on two ports:
+"""A blocked author across two server processes. Two gunicorn masters (one worker each, on two ports:
 two separate processes with their own memory and caches) share one database: a file-based SQLite database in the
 SQLite run, a fresh PostgreSQL database in the PostgreSQL run.
 

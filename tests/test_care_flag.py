@@ -29,7 +29,6 @@ ORDINARY = "He read my messages every night, and for years I thought that was wh
 def care_settings(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MODERATOR_EMAILS = [TEAM]
-    settings.STORY_MIN_SECONDS = 0
     settings.STORY_FLOOD_LIMIT = 100
 
 

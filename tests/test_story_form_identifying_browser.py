@@ -14,9 +14,7 @@ NAMING = "My ex-husband Daniel Whitfield from Swindon works at the Barclays bran
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
-def test_the_warning_takes_the_focus_keeps_the_text_and_send_stores_the_choice(
-    live_site, new_browser_page, javascript
-):
+def test_the_warning_takes_the_focus_keeps_the_text_and_send_stores_the_choice(live_site, new_browser_page, javascript):
     article = live_site.articles[0]
     page, rec = new_browser_page(width=390, height=844, java_script_enabled=javascript)
     page.goto(reverse("comments:post", args=[article.slug]))

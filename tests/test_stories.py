@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from bs4 import BeautifulSoup
 from django.core import mail, signing
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -40,17 +39,7 @@ def text_of(response):
 
 @pytest.fixture(autouse=True)
 def fast_forms(settings):
-    settings.STORY_MIN_SECONDS = 0
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MODERATOR_EMAILS = ["team@example.org"]
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def article():
-    return make_article(title="Healing after abuse")
 
 
 # --- Submission and visibility ---------------------------------------------------------------
@@ -636,7 +625,7 @@ def test_rejection_mail_has_no_status_link(article, django_capture_on_commit_cal
 
 
 def test_failing_mail_never_loses_the_story(client, article, settings, django_capture_on_commit_callbacks, caplog):
-    settings.EMAIL_BACKEND = "tests.test_comments.BrokenBackend"
+    settings.EMAIL_BACKEND = "tests.test_stories.BrokenBackend"
     with django_capture_on_commit_callbacks(execute=True):
         response = submit(client, article, email="robin@example.org", notify_outcome="on")
     assert response.status_code == 303

@@ -1,9 +1,8 @@
-"""Issue 11, moderators: how the queue is doing (/moderation/stats/), and who is looking at which story."""
+"""How the queue is doing (/moderation/stats/), and who is looking at which story."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -16,13 +15,6 @@ pytestmark = pytest.mark.django_db
 
 Action = ModerationEvent.Action
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -218,7 +210,7 @@ def test_presence_adds_no_query_per_item(presence_clock, django_assert_max_num_q
     ana, ben = moderator_client("ana"), moderator_client("ben")
     for story in Comment.objects.order_by("id")[:10]:
         ana.get(reverse("moderation:moderate_story", args=[story.pk]))
-    with django_assert_max_num_queries(8):  # the queue's budget (tests/test_moderation.py)
+    with django_assert_max_num_queries(8):  # the queue's budget (tests/test_moderation_queue.py)
         response = ben.get(reverse("moderation:queue"))
     assert len(soup(response).select(".mod-presence")) == 10
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,13 +15,6 @@ from moderation.views import queue as queue_views
 from tests.factories import PASSWORD, bulk_stories, make_article, make_moderator, make_story
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def mod_client():
-    client = Client()
-    client.force_login(make_moderator())
-    return client
 
 
 @pytest.fixture

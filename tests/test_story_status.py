@@ -1,17 +1,16 @@
-"""Issue 11, authors: a story that was not published can be rewritten and sent again from its private
+"""A story that was not published can be rewritten and sent again from its private
 link; an author can ask to hear when someone replies (one mail per published reply, unsubscribe by link)."""
 
 import re
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from comments import moderation
 from comments.models import Comment, ModerationEvent
-from tests.factories import STORY_BODY, make_article, make_moderator, make_story
+from tests.factories import STORY_BODY, make_story
 from tests.helpers import post_url, soup, story_data
 
 pytestmark = pytest.mark.django_db
@@ -22,22 +21,7 @@ AUTHOR = "author@example.org"
 
 @pytest.fixture(autouse=True)
 def fast_forms(settings):
-    settings.STORY_MIN_SECONDS = 0
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MODERATOR_EMAILS = []
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def article():
-    return make_article(title="Healing after abuse")
-
-
-@pytest.fixture
-def moderator():
-    return make_moderator()
 
 
 @pytest.fixture

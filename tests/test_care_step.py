@@ -1,4 +1,4 @@
-"""The care step (issue 9 "Care", section 3): a story that may be about self-harm or suicide is never
+"""The care step: a story that may be about self-harm or suicide is never
 published by one key or click. Every approve path (the plain decide endpoint, bulk, the admin action, keep
 of a reported story, the edit page's "save and approve") leads to /moderation/<id>/care/, and
 comments.moderation.approve itself refuses such a story without a care choice. Also the content-warnings
@@ -17,29 +17,13 @@ from articles.models import Article
 from comments import moderation
 from comments.models import Comment, ModerationEvent
 from moderation.forms import KIND_REJECT_NOTE
-from tests.factories import PASSWORD, make_article, make_moderator, make_story, make_user
+from tests.factories import PASSWORD, make_moderator, make_story, make_user
 
 pytestmark = pytest.mark.django_db
 
 Status = Comment.Status
 Action = ModerationEvent.Action
 CRISIS_BODY = "honestly I want to end my life. Writing this down is the first time I have said it."
-
-
-@pytest.fixture
-def article():
-    return make_article()
-
-
-@pytest.fixture
-def moderator():
-    return make_moderator()
-
-
-@pytest.fixture
-def mod_client(client, moderator):
-    client.force_login(moderator)
-    return client
 
 
 @pytest.fixture
@@ -310,7 +294,9 @@ def test_contact_the_author_sends_one_kind_mail_and_holds_the_story(
     assert event.actor == moderator and event.get_action_display() == "Contacted the author"
     queue = soup(mod_client.get(reverse("moderation:queue")))
     contacted = queue.select_one(f"#story-{flagged.pk} .mod-contacted")
-    assert contacted.get_text(" ", strip=True).startswith("Writer contacted, waiting since")  # the issue asks for these words
+    assert contacted.get_text(" ", strip=True).startswith(
+        "Writer contacted, waiting since"
+    )  # the issue asks for these words
     # A second contact is allowed, recorded, and sends one more mail.
     with django_capture_on_commit_callbacks(execute=True):
         mod_client.post(care_path(flagged), {"choice": "contact", "expected": "pending"})

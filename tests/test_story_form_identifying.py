@@ -13,11 +13,6 @@ pytestmark = pytest.mark.django_db
 NAMING = "My ex-husband Daniel Whitfield from Swindon works at the Barclays branch and he still follows me."
 
 
-@pytest.fixture(autouse=True)
-def quick_form(settings):
-    settings.STORY_MIN_SECONDS = 0
-
-
 def test_a_story_that_may_identify_someone_is_not_stored_until_the_writer_chooses(client):
     article = make_article()
     response = client.post(post_url(article), story_data(body=NAMING, name="Robin"))

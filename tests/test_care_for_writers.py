@@ -9,7 +9,7 @@ from django.urls import reverse
 from care import help
 from comments import moderation, spam
 from comments.models import Comment, ModerationEvent, Report
-from tests.factories import STORY_BODY, make_article, make_moderator, make_story
+from tests.factories import STORY_BODY, make_moderator, make_story
 
 pytestmark = pytest.mark.django_db
 
@@ -20,14 +20,7 @@ WAITING = "waiting for review"
 
 @pytest.fixture(autouse=True)
 def fast_forms(settings):
-    settings.STORY_MIN_SECONDS = 0
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MODERATOR_EMAILS = ["team@example.org"]
-
-
-@pytest.fixture
-def article():
-    return make_article()
 
 
 def submit(client, article, body, **fields):
@@ -304,7 +297,7 @@ def test_the_queue_blurs_a_reply_to_a_warned_story_without_a_query_per_reply(
         for i in range(20)
     ]
     unwarned_reply = make_story(article, name="Z", parent=plain, body="A reply to a story with no warning at all.")
-    with django_assert_max_num_queries(9):  # as for the queue of 100 pending stories (tests/test_moderation.py)
+    with django_assert_max_num_queries(9):  # as for the queue of 100 pending stories (tests/test_moderation_queue.py)
         page = parse(client.get(reverse("moderation:queue")))
     for number, reply in enumerate(replies):
         item = page.select_one(f"#story-{reply.pk}")
@@ -327,7 +320,7 @@ def test_article_page_with_replies_keeps_its_query_budget(client, article, djang
             flag_self_harm=i == 3,
         )  # fmt: skip
         make_story(article, name=f"R{i}", status=Comment.Status.APPROVED, parent=story, body="A reply " * 5)
-    with django_assert_max_num_queries(5):  # as in tests/test_comments.py's article page budget
+    with django_assert_max_num_queries(5):  # as in tests/test_stories.py's article page budget
         page = parse(client.get(article.get_absolute_url()))
     assert len(page.select(".story-items > li > article.story")) == 10
     assert len(page.select(".story-reply details.story-disclosure")) == 5

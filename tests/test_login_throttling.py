@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db.models import Sum
 from django.urls import reverse
 
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -43,11 +43,6 @@ def limits(settings):
     return settings
 
 
-@pytest.fixture
-def moderator():
-    return make_user("mod", staff=True, moderator=True)
-
-
 def log_in(client, url_name="login", username="mod", password=PASSWORD, address="10.0.0.1"):
     return client.post(reverse(url_name), {"username": username, "password": password}, REMOTE_ADDR=address)
 
@@ -70,7 +65,9 @@ def assert_locked_page(response, minutes=15):
 
 
 @pytest.mark.parametrize("url_name", LOGIN_URLS)
-def test_wrong_passwords_then_the_right_one_is_refused_with_the_locked_page(client, clock, limits, moderator, url_name):
+def test_wrong_passwords_then_the_right_one_is_refused_with_the_locked_page(
+    client, clock, limits, staff_moderator, url_name
+):
     for _ in range(4):
         response = log_in(client, url_name, password="wrong password")
         assert response.status_code == 200 and 'name="password"' in response.content.decode()  # the form again
@@ -83,7 +80,7 @@ def test_wrong_passwords_then_the_right_one_is_refused_with_the_locked_page(clie
     assert failures_for(username="mod") == 5  # the refused try was not counted
 
 
-def test_an_address_is_locked_after_failures_on_different_accounts(client, clock, limits, moderator):
+def test_an_address_is_locked_after_failures_on_different_accounts(client, clock, limits, staff_moderator):
     for username in ["alice", "bob", "carol", "no-such-user", "mod-typo"]:
         log_in(client, username=username, password="guess", address="10.0.0.1")
     assert failures_for(ip_address="10.0.0.1") == 5
@@ -95,7 +92,7 @@ def test_an_address_is_locked_after_failures_on_different_accounts(client, clock
     assert logged_in(client)
 
 
-def test_failures_from_different_addresses_do_not_lock_the_account(client, clock, limits, moderator):
+def test_failures_from_different_addresses_do_not_lock_the_account(client, clock, limits, staff_moderator):
     """Changed on purpose (it was locked): strangers who know the username cannot lock the moderator out."""
     for n in range(1, 6):
         log_in(client, password="wrong password", address=f"10.0.1.{n}")
@@ -103,7 +100,7 @@ def test_failures_from_different_addresses_do_not_lock_the_account(client, clock
     assert response.status_code == 302 and logged_in(client)
 
 
-def test_an_account_is_locked_from_the_address_that_failed(client, clock, limits, moderator):
+def test_an_account_is_locked_from_the_address_that_failed(client, clock, limits, staff_moderator):
     for _ in range(5):
         log_in(client, password="wrong password", address="10.0.1.1")
     assert_locked_page(log_in(client, address="10.0.1.1"))
@@ -112,7 +109,7 @@ def test_an_account_is_locked_from_the_address_that_failed(client, clock, limits
     assert log_in(client, address="10.0.2.1").status_code == 302
 
 
-def test_the_lock_lifts_after_the_cool_off_and_retries_do_not_extend_it(client, clock, limits, moderator):
+def test_the_lock_lifts_after_the_cool_off_and_retries_do_not_extend_it(client, clock, limits, staff_moderator):
     for _ in range(5):
         log_in(client, password="wrong password")
     clock.advance(minutes=10)
@@ -127,7 +124,7 @@ def test_the_lock_lifts_after_the_cool_off_and_retries_do_not_extend_it(client, 
     assert not AccessAttempt.objects.exists()  # expired attempts deleted, success reset the rest
 
 
-def test_a_successful_login_resets_the_count(client, clock, limits, moderator):
+def test_a_successful_login_resets_the_count(client, clock, limits, staff_moderator):
     for _ in range(4):
         log_in(client, password="wrong password")
     assert log_in(client).status_code == 302
@@ -140,7 +137,7 @@ def test_a_successful_login_resets_the_count(client, clock, limits, moderator):
     assert logged_in(client)
 
 
-def test_the_limit_and_cool_off_come_from_the_settings(client, clock, settings, moderator):
+def test_the_limit_and_cool_off_come_from_the_settings(client, clock, settings, staff_moderator):
     settings.AXES_FAILURE_LIMIT = 2
     settings.AXES_COOLOFF_TIME = timedelta(minutes=30)
     log_in(client, password="wrong password")
@@ -150,7 +147,7 @@ def test_the_limit_and_cool_off_come_from_the_settings(client, clock, settings, 
     assert "2 failed attempts" in response.content.decode()
 
 
-def test_the_address_behind_trusted_proxies_is_the_one_counted(client, clock, limits, settings, moderator):
+def test_the_address_behind_trusted_proxies_is_the_one_counted(client, clock, limits, settings, staff_moderator):
     """The same address as the story flood limits use (core.network.client_address)."""
     settings.PROXY_COUNT = 1
     for _ in range(5):
@@ -172,7 +169,7 @@ def test_the_address_behind_trusted_proxies_is_the_one_counted(client, clock, li
     assert response.status_code == 302
 
 
-def test_no_log_of_logins_is_kept_and_old_attempts_are_purged(client, clock, limits, moderator):
+def test_no_log_of_logins_is_kept_and_old_attempts_are_purged(client, clock, limits, staff_moderator):
     log_in(client, username="someone", password="guess", address="10.0.0.9")
     assert log_in(client).status_code == 302
     assert not AccessLog.objects.exists()  # successful logins are not recorded
