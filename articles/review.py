@@ -42,7 +42,7 @@ def sign_off(article, user, now=None):
     """Records that the article's reviewer checked its current version; returns the SignOff."""
     now = now or timezone.now()
     with transaction.atomic():
-        article = Article.objects.select_for_update().select_related("reviewer").get(pk=article.pk)
+        article = Article.objects.select_for_update(of=("self",)).select_related("reviewer").get(pk=article.pk)
         if reason := refusal(user, article):
             raise CannotSignOff(reason)
         reviewer = article.reviewer

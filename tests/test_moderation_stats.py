@@ -82,7 +82,7 @@ def table_rows(page, table_id):
 
 def test_the_numbers_of_a_known_history(client, data_set, fixed_clock, django_assert_max_num_queries):
     client.force_login(data_set["ana"])
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("moderation:queue_stats"))
     assert response.status_code == 200
     page = soup(response)

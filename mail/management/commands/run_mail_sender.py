@@ -9,7 +9,7 @@ import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,10 @@ class Command(BaseCommand):
             pass  # Ctrl+C under `make run`: stop quietly with the server
 
     def run_round(self):
-        close_old_connections()  # as before each request: a connection the database closed is not reused
+        # As before each request: a connection the database closed is not reused (never one inside a transaction,
+        # as when a caller, or a test, runs the round in one).
+        if not connection.in_atomic_block:
+            close_old_connections()
         for name in EVERY_ROUND:
             try:
                 call_command(name, stdout=self.stdout, stderr=self.stderr)
