@@ -72,6 +72,8 @@ def main():
             pages = {
                 "home": "/",
                 "article": f"/articles/{meta['article']}/",
+                "story form": f"/articles/{meta['article']}/stories/new/",
+                "help": "/help/",
                 "article FAQ": f"/articles/{meta['article']}/faq/",
                 "site FAQ": "/faq/",
                 "search": "/search/",

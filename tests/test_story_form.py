@@ -48,3 +48,16 @@ def test_no_guidance_when_stories_are_closed(client):
     article = make_article(slug="closed", stories_open=False)
     assert b"story-guidance" not in client.get(article.get_absolute_url()).content
     assert b"story-guidance" not in client.get(reverse("comments:post", args=[article.slug])).content
+
+
+@pytest.mark.django_db
+def test_the_form_page_may_be_indexed_but_what_a_sent_form_answers_is_not(client):
+    article = make_article()
+    url = reverse("comments:post", args=[article.slug])
+
+    def robots(response):
+        tag = BeautifulSoup(response.content.decode(), "html.parser").find("meta", attrs={"name": "robots"})
+        return tag["content"] if tag else None
+
+    assert robots(client.get(url)) is None
+    assert robots(client.post(url, {"name": "Robin", "body": ""})) == "noindex"
