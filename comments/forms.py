@@ -96,6 +96,13 @@ class SummarisedForm(forms.Form):
 
     errors_in_summary = True
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The page's template writes the <form> tag and the CSRF token; crispy renders the fields.
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
 
 class StoryForm(_BodyMixin, SummarisedForm):
     name = forms.CharField(
@@ -142,9 +149,6 @@ class StoryForm(_BodyMixin, SummarisedForm):
             self.initial.setdefault("ts", spam.sign_timestamp())
             if reply_to is not None:
                 self.initial["parent"] = reply_to.pk
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
         # Replies cannot be replied to: a reply's author has nothing to hear about.
         replying = reply_to is not None or bool(self.data.get("parent"))
         if replying:
@@ -219,12 +223,6 @@ class EditStoryForm(_BodyMixin, SummarisedForm):
     body = _body_field()
     content_warnings = _warnings_field()
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-
 
 class ReportForm(SummarisedForm):
     reason = forms.ChoiceField(
@@ -243,12 +241,6 @@ class ReportForm(SummarisedForm):
         help_text="Please don't include personal details.",
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-
     def clean_note(self):
         note = (self.cleaned_data.get("note") or "").strip()
         _check_plain_text(note, "note")
@@ -265,12 +257,6 @@ class LostLinkForm(SummarisedForm):
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
 
 
 class EmailLinkForm(SummarisedForm):
