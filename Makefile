@@ -8,7 +8,7 @@ PORT   ?= 8000
 DEV    := DEBUG=$${DEBUG-1} SITE_OPERATOR="$${SITE_OPERATOR-Example Operator (set SITE_OPERATOR)}" \
           SITE_CONTACT_EMAIL="$${SITE_CONTACT_EMAIL-set-SITE_CONTACT_EMAIL@example.org}"
 
-.PHONY: run install migrate load check test test-postgres lint format bench clean
+.PHONY: run install migrate load check test screenshots test-postgres lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ check: install
 test: check
 	@test -x $(CHROMIUM) || echo "WARNING: $(CHROMIUM) not found: the browser tests will be SKIPPED (apt-get install chromium)."
 	$(DEV) $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses=4 $(PYTEST_ARGS)
+
+# The browser tests again, saving screenshots of the pages they open in test-artifacts/ for a person to look at.
+screenshots: install
+	SCREENSHOTS=1 $(DEV) $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses=4 -m browser $(PYTEST_ARGS)
 
 test-postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not running on 127.0.0.1:5432. Start it with:"; \

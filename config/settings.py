@@ -160,11 +160,12 @@ if env_bool("DATABASE_POOL") and DATABASES["default"]["ENGINE"] == "django.db.ba
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: shared Redis when REDIS_URL is set, otherwise per-process memory.
+# Cache: shared Redis when REDIS_URL is set, otherwise per-process memory. django-redis, not Django's RedisCache:
+# Django's builds a new redis-py client (and its table of reply callbacks) for every cache call, which costs as much
+# as the round trip itself; django-redis keeps one per process (hiredis parses the replies).
+REDIS_CACHE_BACKEND = "django_redis.cache.RedisCache"
 if os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
-    }
+    CACHES = {"default": {"BACKEND": REDIS_CACHE_BACKEND, "LOCATION": os.environ["REDIS_URL"]}}
 else:
     # Room for the stories' HTML fragments (~1-2 KB each, comments/templatetags/stories.py) besides whole pages:
     # the default 300 entries would be culled by a few pages of stories.

@@ -143,8 +143,15 @@ def remove_stale_failure_screenshots():
         stale.unlink(missing_ok=True)
 
 
-def screenshot(page, name, full_page=True):
-    """Saves test-artifacts/<name>.png (kept by CI on failure; never committed)."""
+# Screenshots for a person to look at are taken when asked for (`make screenshots`): encoding a tall page costs more
+# than the checks around it. A failing test's screenshot is always taken (new_browser_page).
+TAKE_SCREENSHOTS = os.environ.get("SCREENSHOTS", "") not in ("", "0")
+
+
+def screenshot(page, name, full_page=True, always=False):
+    """Saves test-artifacts/<name>.png (never committed) when screenshots are asked for, or `always`."""
+    if not (TAKE_SCREENSHOTS or always):
+        return None
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{safe_name(name)}.png"
     page.screenshot(path=str(path), full_page=full_page)
@@ -205,7 +212,7 @@ def new_browser_page(browser_context_factory, request):
     if report is not None and report.failed:
         for index, page in enumerate(pages):
             try:
-                screenshot(page, f"FAILED-{request.node.name}-{index}")
+                screenshot(page, f"FAILED-{request.node.name}-{index}", always=True)
             except Exception:  # noqa: BLE001,S112 - best effort: the page may be gone
                 continue
 

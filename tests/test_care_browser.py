@@ -150,7 +150,7 @@ def test_without_javascript_every_region_shows_and_exit_is_a_plain_link(live_sit
 
 
 def test_screenshots_of_an_article_and_the_help_page(live_site, new_browser_page):
-    """Saved in test-artifacts/ for a person to look at (390 and 1280 px wide)."""
+    """At 390 and 1280 px wide; `make screenshots` saves them in test-artifacts/ for a person to look at."""
     for width in (390, 1280):
         page, rec = new_browser_page(width=width, height=844)
         for name, url in (("article", live_site.articles[0].get_absolute_url()), ("help", "/help/")):

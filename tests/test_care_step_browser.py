@@ -120,7 +120,7 @@ def test_the_care_step_works_without_javascript(live_site, browser_context_facto
 
 @pytest.mark.parametrize("width", [390, 1280])
 def test_care_step_screenshots(live_site, new_browser_page, width):
-    """Saved to test-artifacts/ for a person to look at (calm, readable); no horizontal scrolling."""
+    """No horizontal scrolling; `make screenshots` saves them in test-artifacts/ for a person to look at."""
     story = flagged_story(live_site, email="sam@example.org")
     page, rec = new_browser_page(width=width, height=900)
     log_in(page, live_site, reverse("moderation:care_decision", args=[story.pk]))

@@ -71,7 +71,7 @@ def redis_run_keys():
 def page_cache(request, settings):
     if request.param == SHARED:
         request.getfixturevalue("redis_run_keys")
-        default = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_TEST_URL}
+        default = {"BACKEND": settings.REDIS_CACHE_BACKEND, "LOCATION": REDIS_TEST_URL}
         default["KEY_PREFIX"] = RUN_PREFIX
     else:  # a per-process cache of this test's own: empty without clearing anything shared
         default = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}
