@@ -247,27 +247,25 @@ class ReportForm(SummarisedForm):
         return note
 
 
-class LostLinkForm(SummarisedForm):
-    email = forms.EmailField(
-        label="The email address you gave with your story",
+def _address_field(label, required_message):
+    return forms.EmailField(
+        label=label,
         max_length=254,
         error_messages={
-            "required": "Please enter the email address you gave with your story.",
+            "required": required_message,
             "invalid": "Please enter a valid email address, like name@example.org.",
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class LostLinkForm(SummarisedForm):
+    email = _address_field(
+        "The email address you gave with your story", "Please enter the email address you gave with your story."
     )
 
 
 class EmailLinkForm(SummarisedForm):
     """The status page's "Email me this link": the address is used for this one mail, never stored."""
 
-    email = forms.EmailField(
-        label="Email me this link",
-        max_length=254,
-        error_messages={
-            "required": "Please enter the email address to send the link to.",
-            "invalid": "Please enter a valid email address, like name@example.org.",
-        },
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
+    email = _address_field("Email me this link", "Please enter the email address to send the link to.")
